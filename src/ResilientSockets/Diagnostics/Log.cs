@@ -1,0 +1,66 @@
+using System;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+
+namespace ResilientSockets.Diagnostics;
+
+// Event ids are part of the public contract (people filter on them): add, never renumber.
+// No message carries a query string, a header value or a payload.
+internal static partial class Log
+{
+    private static readonly Func<ILogger, string, IDisposable?> ClientScope =
+        LoggerMessage.DefineScope<string>("ResilientWebSocket {ClientName}");
+
+    public static IDisposable? BeginClientScope(ILogger logger, string name) => ClientScope(logger, name);
+
+    [LoggerMessage(1, LogLevel.Debug, "State {PreviousState} -> {State}", EventName = "StateChanged")]
+    public static partial void StateChanged(ILogger logger, ConnectionState previousState, ConnectionState state);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection attempt {AttemptNumber} to {Uri}", EventName = "Connecting")]
+    public static partial void Connecting(ILogger logger, int attemptNumber, string uri);
+
+    [LoggerMessage(3, LogLevel.Information, "Connected to {Uri} in {ElapsedMilliseconds} ms (attempt {AttemptNumber})", EventName = "Connected")]
+    public static partial void Connected(ILogger logger, string uri, long elapsedMilliseconds, int attemptNumber);
+
+    [LoggerMessage(4, LogLevel.Warning, "Connection attempt {AttemptNumber} failed: {Reason}", EventName = "ConnectAttemptFailed")]
+    public static partial void ConnectAttemptFailed(ILogger logger, int attemptNumber, string reason);
+
+    [LoggerMessage(5, LogLevel.Information, "Next connection attempt in {DelayMilliseconds} ms", EventName = "ReconnectScheduled")]
+    public static partial void ReconnectScheduled(ILogger logger, long delayMilliseconds);
+
+    [LoggerMessage(6, LogLevel.Warning, "Connection lost after {UptimeMilliseconds} ms: {Reason}", EventName = "ConnectionLost")]
+    public static partial void ConnectionLost(ILogger logger, long uptimeMilliseconds, string reason);
+
+    [LoggerMessage(7, LogLevel.Information, "Server closed the connection with {CloseStatus} '{CloseDescription}'", EventName = "ServerClosed")]
+    public static partial void ServerClosed(ILogger logger, WebSocketCloseStatus? closeStatus, string? closeDescription);
+
+    [LoggerMessage(8, LogLevel.Information, "Stopping", EventName = "Stopping")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(9, LogLevel.Information, "Stopped", EventName = "Stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Error, "Gave up connecting: {Reason}", EventName = "Faulted")]
+    public static partial void Faulted(ILogger logger, string reason);
+
+    [LoggerMessage(11, LogLevel.Warning, "{Direction} {MessageType} message of {Length} bytes dropped: {Reason}", EventName = "MessageDropped")]
+    public static partial void MessageDropped(ILogger logger, MessageDirection direction, WebSocketMessageType messageType, int length, MessageDropReason reason);
+
+    [LoggerMessage(12, LogLevel.Error, "A {HandlerName} handler threw; the client carries on", EventName = "HandlerFailed")]
+    public static partial void HandlerFailed(ILogger logger, string handlerName, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "Received a message larger than {Limit} bytes; closing with 1009", EventName = "MessageTooLarge")]
+    public static partial void MessageTooLarge(ILogger logger, int limit);
+
+    [LoggerMessage(14, LogLevel.Warning, "{Count} queued messages were not sent: {Reason}", EventName = "QueuedMessagesFailed")]
+    public static partial void QueuedMessagesFailed(ILogger logger, int count, MessageDropReason reason);
+
+    [LoggerMessage(15, LogLevel.Debug, "Write failed; the message goes first on the next connection: {Reason}", EventName = "SendFailed")]
+    public static partial void SendFailed(ILogger logger, string reason);
+
+    [LoggerMessage(16, LogLevel.Warning, "The close handshake did not complete within {TimeoutMilliseconds} ms; aborting", EventName = "CloseTimedOut")]
+    public static partial void CloseTimedOut(ILogger logger, long timeoutMilliseconds);
+
+    [LoggerMessage(17, LogLevel.Information, "Starting", EventName = "Starting")]
+    public static partial void Starting(ILogger logger);
+}

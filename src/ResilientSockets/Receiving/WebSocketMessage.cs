@@ -1,0 +1,48 @@
+using System;
+using System.Net.WebSockets;
+using ResilientSockets.Internal;
+
+namespace ResilientSockets;
+
+/// <summary>A whole message received from the server, reassembled from its frames.</summary>
+/// <remarks>Instances are immutable and shared between all readers.</remarks>
+public sealed class WebSocketMessage
+{
+    private string? _text;
+
+    internal WebSocketMessage(WebSocketMessageType messageType, ReadOnlyMemory<byte> data)
+    {
+        MessageType = messageType;
+        Data = data;
+    }
+
+    /// <summary>Gets whether the message is text or binary.</summary>
+    public WebSocketMessageType MessageType { get; }
+
+    /// <summary>Gets the payload. For text messages these are the UTF-8 bytes.</summary>
+    public ReadOnlyMemory<byte> Data { get; }
+
+    /// <summary>Gets a value indicating whether this is a text message.</summary>
+    public bool IsText => MessageType == WebSocketMessageType.Text;
+
+    /// <summary>Gets the payload decoded as UTF-8 (decoded once, on first use).</summary>
+    public string Text => _text ??= Utf8.Decode(Data.Span);
+
+    /// <summary>Creates a text message, for tests and for code that feeds messages into handlers.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The message.</returns>
+    public static WebSocketMessage FromText(string text)
+    {
+        Guard.NotNull(text);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        return new WebSocketMessage(WebSocketMessageType.Text, bytes) { _text = text };
+    }
+
+    /// <summary>Creates a binary message, for tests and for code that feeds messages into handlers.</summary>
+    /// <param name="data">The payload (not copied).</param>
+    /// <returns>The message.</returns>
+    public static WebSocketMessage FromBinary(ReadOnlyMemory<byte> data) => new(WebSocketMessageType.Binary, data);
+
+    /// <inheritdoc />
+    public override string ToString() => IsText ? Text : $"Binary[{Data.Length}]";
+}

@@ -1,0 +1,489 @@
+using System;
+using System.Net.WebSockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using ResilientSockets.Connection;
+using ResilientSockets.Diagnostics;
+using ResilientSockets.Internal;
+using ResilientSockets.Receiving;
+using ResilientSockets.Reconnect;
+
+namespace ResilientSockets;
+
+public sealed partial class ResilientWebSocket
+{
+    // Consecutive failed attempts since the last stable connection; a connection closed before MinUptime counts as one.
+    // Only the lifecycle loop and the pipeline callbacks it awaits touch it, one at a time.
+    private int _failures;
+    private ConnectionScope? _current;
+    private bool _hasBeenOpen;
+
+    private async Task RunAsync()
+    {
+        using var scope = Log.BeginClientScope(_logger, _options.Name);
+        var stop = _stopCts.Token;
+        Exception? fault = null;
+        ConnectionEnd? terminalEnd = null;
+        var isReconnect = false;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                ConnectionScope connection;
+                try
+                {
+                    var pipeline = !isReconnect && _options.Reconnect.FailFastOnStart ? _firstAttemptOnlyPipeline : _pipeline;
+                    connection = await pipeline.ExecuteAsync(
+                        static (state, ct) => state.Self.ConnectAttemptAsync(state.IsReconnect, ct),
+                        (Self: this, IsReconnect: isReconnect),
+                        stop).ConfigureAwait(false);
+                }
+                catch (TimeoutRejectedException ex) when (!stop.IsCancellationRequested)
+                {
+                    fault = new WebSocketConnectException($"The connection attempt did not complete within ConnectTimeout ({_options.Reconnect.ConnectTimeout}). Is the server overloaded, or a proxy holding the upgrade request?", ex, isTransient: true);
+                    break;
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested)
+                {
+                    fault = ex;
+                    break;
+                }
+
+                isReconnect = true;
+                var end = await RunConnectionAsync(connection, stop).ConfigureAwait(false);
+                if (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (end.IsTerminal)
+                {
+                    terminalEnd = end;
+                    fault = end.Cause ?? new ResilientWebSocketException(
+                        $"The server closed the connection with {(int?)end.CloseStatus} '{end.CloseDescription}', which ShouldStopOnClose treats as final.");
+                    break;
+                }
+
+                TimeSpan delay;
+                if (end.Uptime >= _options.Reconnect.MinUptime)
+                {
+                    _failures = 0;
+                    delay = Backoff.AfterStableConnection(_options.Reconnect.Delay, Jitter.NextDouble());
+                }
+                else
+                {
+                    _failures++;
+                    if (_options.Reconnect.Pipeline is null && _options.Reconnect.MaxAttempts is { } max && _failures >= max)
+                    {
+                        fault = new WebSocketConnectException(
+                            $"Gave up after {_failures} attempts: each connection closed within MinUptime ({_options.Reconnect.MinUptime}). Last cause: {Describe(end.Cause, end)}",
+                            end.Cause,
+                            isTransient: false);
+                        break;
+                    }
+
+                    delay = Backoff.AfterFailure(_failures, _options.Reconnect.Delay, _options.Reconnect.MaxDelay, Jitter.NextDouble());
+                }
+
+                Log.ReconnectScheduled(_logger, (long)delay.TotalMilliseconds);
+                await _time.DelayAsync(delay, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // The loop must always reach a final state; anything unexpected becomes the fault.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            fault = ex;
+        }
+
+        Finish(stop.IsCancellationRequested ? null : fault, terminalEnd);
+    }
+
+    private void Finish(Exception? fault, ConnectionEnd? terminalEnd)
+    {
+        if (fault is null)
+        {
+            _state.TryTransition(ConnectionState.Closing, ConnectionState.Closed);
+            FailQueued(MessageDropReason.Stopped);
+            _readers.CompleteAll(null);
+            _firstOpen.TrySetException(new OperationCanceledException("The client was stopped before it connected."));
+            Log.Stopped(_logger);
+        }
+        else
+        {
+            _queue.CompleteAdding(() => new MessageNotSentException(MessageDropReason.Faulted, $"The client gave up reconnecting: {fault.Message}", fault));
+            var left = _state.TryTransition(
+                static s => s == ConnectionState.Closing ? ConnectionState.Closed : ConnectionState.Faulted,
+                fault,
+                terminalEnd?.CloseStatus,
+                terminalEnd?.CloseDescription);
+            var faulted = left != ConnectionState.Closing;
+            FailQueued(faulted ? MessageDropReason.Faulted : MessageDropReason.Stopped);
+            _readers.CompleteAll(faulted ? new ResilientWebSocketException($"The client gave up reconnecting: {fault.Message}", fault) : null);
+            _firstOpen.TrySetException(fault);
+            if (faulted)
+            {
+                Log.Faulted(_logger, fault.Message);
+            }
+        }
+
+        _dispatcher.Complete();
+    }
+
+    private async ValueTask<ConnectionScope> ConnectAttemptAsync(bool isReconnect, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _state.TryTransition(ConnectionState.Reconnecting, ConnectionState.Connecting);
+        var attempt = _failures + 1;
+        var started = _time.GetTimestamp();
+        var socket = new ClientWebSocket();
+        MessageReader? reader = null;
+        Uri? uri = _options.Uri;
+        try
+        {
+#if NET
+            socket.Options.CollectHttpResponseDetails = true;
+#endif
+            if (_options.OnConnecting is { } onConnecting)
+            {
+                var context = new ConnectingContext(uri, socket.Options, attempt, isReconnect);
+                await onConnecting(context, cancellationToken).ConfigureAwait(false);
+                uri = context.Uri;
+            }
+
+            if (uri is null)
+            {
+                throw new WebSocketConnectException("No address to connect to: OnConnecting left ConnectingContext.Uri null.", null, isTransient: false);
+            }
+
+            if (UriRules.Check(uri) is { } problem)
+            {
+                throw new WebSocketConnectException(problem, new ArgumentException(problem, nameof(ResilientWebSocketOptions.Uri)), isTransient: false);
+            }
+
+            Log.Connecting(_logger, attempt, UriRedactor.Redact(uri));
+            try
+            {
+                await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw HandshakeClassifier.Classify(ex, socket, uri, _options.Reconnect.NonRetryableStatusCodes, _time.GetUtcNow());
+            }
+
+            reader = new MessageReader(socket, _options.Receiving.MaxMessageSize, _options.Receiving.ReceiveBufferSize);
+            if (_options.OnConnected is { } onConnected)
+            {
+                var context = new ConnectedContext(socket, reader, isReconnect, attempt) { MaxSize = _options.Receiving.MaxMessageSize };
+                try
+                {
+                    await onConnected(context, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new WebSocketConnectException($"The OnConnected hook failed ({ex.GetType().Name}: {ex.Message}); the attempt counts as failed and is retried per policy.", ex, isTransient: true);
+                }
+                finally
+                {
+                    context.Finish();
+                }
+            }
+
+            Log.Connected(_logger, UriRedactor.Redact(uri), (long)_time.GetElapsedTime(started).TotalMilliseconds, attempt);
+            return new ConnectionScope(socket, reader, _time.GetTimestamp());
+        }
+        catch (Exception ex)
+        {
+            socket.Abort();
+            socket.Dispose();
+            reader?.Dispose();
+            if (!_stopCts.IsCancellationRequested)
+            {
+                _failures++;
+                Log.ConnectAttemptFailed(_logger, attempt, ex is OperationCanceledException ? $"timed out after {_options.Reconnect.ConnectTimeout}" : ex.Message);
+                if (WillRetry(ex))
+                {
+                    _state.TryTransition(ConnectionState.Connecting, ConnectionState.Reconnecting, ex);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private bool IsTransient(Exception error) => error switch
+    {
+        WebSocketConnectException connect => connect.IsTransient,
+        _ => true,
+    };
+
+    private bool WillRetry(Exception error)
+    {
+        if (_stopCts.IsCancellationRequested || !IsTransient(error))
+        {
+            return false;
+        }
+
+        if (_options.Reconnect.Pipeline is not null)
+        {
+            return true;
+        }
+
+        if (!_hasBeenOpen && _options.Reconnect.FailFastOnStart)
+        {
+            return false;
+        }
+
+        return _options.Reconnect.MaxAttempts is not { } max || _failures < max;
+    }
+
+    private ResiliencePipeline BuildDefaultPipeline()
+    {
+        var reconnect = _options.Reconnect;
+        return new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => new ValueTask<bool>(args.Outcome.Exception is { } ex && WillRetry(ex)),
+                DelayGenerator = args =>
+                {
+                    var backoff = Backoff.AfterFailure(_failures, reconnect.Delay, reconnect.MaxDelay, Jitter.NextDouble());
+                    var retryAfter = (args.Outcome.Exception as WebSocketConnectException)?.RetryAfter;
+                    var delay = Backoff.WithRetryAfter(backoff, retryAfter);
+                    Log.ReconnectScheduled(_logger, (long)delay.TotalMilliseconds);
+                    return new ValueTask<TimeSpan?>(delay);
+                },
+            })
+            .AddTimeout(reconnect.ConnectTimeout)
+            .Build();
+    }
+
+    private ResiliencePipeline BuildTimeoutOnlyPipeline()
+        => new ResiliencePipelineBuilder { TimeProvider = _time }.AddTimeout(_options.Reconnect.ConnectTimeout).Build();
+
+    private async Task<ConnectionEnd> RunConnectionAsync(ConnectionScope connection, CancellationToken stop)
+    {
+        if (!_state.TryTransition(ConnectionState.Connecting, ConnectionState.Open))
+        {
+            // Stop won the race with the handshake.
+            connection.Socket.Abort();
+            connection.Dispose();
+            return ConnectionEnd.Stopped;
+        }
+
+        _hasBeenOpen = true;
+        Volatile.Write(ref _current, connection);
+        _firstOpen.TrySetResult(true);
+
+        var receive = ReceiveLoopAsync(connection, stop);
+        connection.ReceiveLoopTask = receive;
+        var send = Task.Run(() => SendLoopAsync(connection));
+        var first = await Task.WhenAny(receive, send, _stopRequested.Task).ConfigureAwait(false);
+        ConnectionEnd end;
+        if (first == _stopRequested.Task)
+        {
+            await CloseAsync(connection, WebSocketCloseStatus.NormalClosure, "Client stopping", send).ConfigureAwait(false);
+            await receive.ConfigureAwait(false);
+            end = ConnectionEnd.Stopped;
+        }
+        else if (first == send)
+        {
+            // A write failed: the link is gone. Its message is already parked at the head of the queue.
+            connection.Kill();
+            var received = await receive.ConfigureAwait(false);
+            end = ConnectionEnd.Failed(await send.ConfigureAwait(false) ?? received.Cause);
+        }
+        else
+        {
+            end = await receive.ConfigureAwait(false);
+            if (end.IsTooLarge)
+            {
+                await CloseAsync(connection, WebSocketCloseStatus.MessageTooBig, "Message too big", send).ConfigureAwait(false);
+            }
+            else if (connection.Socket.State == WebSocketState.CloseReceived)
+            {
+                await CloseAsync(connection, end.CloseStatus ?? WebSocketCloseStatus.NormalClosure, end.CloseDescription, send).ConfigureAwait(false);
+            }
+            else
+            {
+                connection.Kill();
+            }
+        }
+
+        await send.ConfigureAwait(false);
+        connection.Kill();
+        Volatile.Write(ref _current, null);
+        end = end.WithUptime(_time.GetElapsedTime(connection.OpenedAt));
+        connection.Dispose();
+
+        if (stop.IsCancellationRequested || end.IsTerminal)
+        {
+            return end;
+        }
+
+        if (end.CloseStatus is not null || end.IsServerClose)
+        {
+            Log.ServerClosed(_logger, end.CloseStatus, end.CloseDescription);
+            if (_options.Reconnect.ShouldStopOnClose is { } shouldStop && SafeShouldStop(shouldStop, end))
+            {
+                return end.AsTerminal();
+            }
+        }
+        else
+        {
+            Log.ConnectionLost(_logger, (long)end.Uptime.TotalMilliseconds, Describe(end.Cause, end));
+        }
+
+        _state.TryTransition(ConnectionState.Open, ConnectionState.Reconnecting, end.Cause, end.CloseStatus, end.CloseDescription);
+        return end;
+    }
+
+    private bool SafeShouldStop(Func<WebSocketCloseStatus?, string?, bool> shouldStop, ConnectionEnd end)
+    {
+        try
+        {
+            return shouldStop(end.CloseStatus, end.CloseDescription);
+        }
+#pragma warning disable CA1031 // A throwing predicate must not kill the loop; reconnecting is the safe answer.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.HandlerFailed(_logger, nameof(ReconnectOptions.ShouldStopOnClose), ex);
+            return false;
+        }
+    }
+
+    /// <summary>Stops the send loop between messages, sends our close frame and waits for the server's, all within CloseTimeout.</summary>
+    private async Task CloseAsync(ConnectionScope connection, WebSocketCloseStatus status, string? description, Task sendLoop)
+    {
+        connection.StopSending();
+        var timeout = _options.CloseTimeout;
+        var deadline = _time.GetTimestamp();
+        if (!await _time.TryWaitAsync(sendLoop, timeout).ConfigureAwait(false))
+        {
+            Log.CloseTimedOut(_logger, (long)timeout.TotalMilliseconds);
+            connection.Kill();
+            return;
+        }
+
+        var remaining = timeout - _time.GetElapsedTime(deadline);
+        using var cts = _time.CreateTimeoutSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
+        using var link = CancellationTokenSource.CreateLinkedTokenSource(cts.Token, connection.AbortToken);
+        try
+        {
+            var socket = connection.Socket;
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(status, description, link.Token).ConfigureAwait(false);
+            }
+
+            if (socket.State == WebSocketState.CloseSent)
+            {
+                // The receive loop may have ended already (server close, oversize); then wait for the reply here.
+                if (!connection.ReceiveLoopRunning)
+                {
+                    await connection.Reader.DrainUntilCloseAsync(link.Token).ConfigureAwait(false);
+                }
+                else if (!await _time.TryWaitAsync(connection.ReceiveLoopTask!, remaining).ConfigureAwait(false))
+                {
+                    Log.CloseTimedOut(_logger, (long)timeout.TotalMilliseconds);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Log.CloseTimedOut(_logger, (long)timeout.TotalMilliseconds);
+        }
+#pragma warning disable CA1031 // The link may die during the close handshake; the connection is being discarded anyway.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            connection.Kill();
+        }
+    }
+
+    private void AbortCurrentConnection() => Volatile.Read(ref _current)?.Kill();
+
+    private static string Describe(Exception? cause, ConnectionEnd end)
+        => cause is not null ? $"{cause.GetType().Name}: {cause.Message}"
+            : end.CloseStatus is { } status ? $"closed by server ({(int)status} '{end.CloseDescription}')"
+            : "the connection ended";
+
+    /// <summary>Everything that belongs to one ClientWebSocket; a reconnect makes a new one rather than resetting fields.</summary>
+    private sealed class ConnectionScope : IDisposable
+    {
+        private readonly CancellationTokenSource _abort = new();
+        private readonly CancellationTokenSource _stopSending = new();
+        private int _killed;
+
+        public ConnectionScope(ClientWebSocket socket, MessageReader reader, long openedAt)
+        {
+            Socket = socket;
+            Reader = reader;
+            OpenedAt = openedAt;
+        }
+
+        public ClientWebSocket Socket { get; }
+
+        public MessageReader Reader { get; }
+
+        public long OpenedAt { get; }
+
+        public CancellationToken AbortToken => _abort.Token;
+
+        public CancellationToken StopSendingToken => _stopSending.Token;
+
+        public Task? ReceiveLoopTask { get; set; }
+
+        public bool ReceiveLoopRunning => ReceiveLoopTask is { IsCompleted: false };
+
+        public void StopSending()
+        {
+            try
+            {
+                _stopSending.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        /// <summary>Aborts the socket: every pending read and write fails at once.</summary>
+        public void Kill()
+        {
+            if (Interlocked.Exchange(ref _killed, 1) == 1)
+            {
+                return;
+            }
+
+            try
+            {
+                _stopSending.Cancel();
+                _abort.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            Socket.Abort();
+        }
+
+        public void Dispose()
+        {
+            Kill();
+            Socket.Dispose();
+            Reader.Dispose();
+            _abort.Dispose();
+            _stopSending.Dispose();
+        }
+    }
+}

@@ -1,0 +1,268 @@
+using System;
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using ResilientSockets.Diagnostics;
+using ResilientSockets.Internal;
+using ResilientSockets.Sending;
+
+namespace ResilientSockets;
+
+public sealed partial class ResilientWebSocket
+{
+    /// <summary>
+    /// Sends one message. It is queued (in order with every other send) and written once a connection is open, waiting
+    /// through reconnects. The task completes when the whole frame has been written to an open socket, or fails with
+    /// <see cref="MessageNotSentException"/> when it was not (queue full under <see cref="OverflowPolicy.Reject"/>, evicted,
+    /// expired, client stopped or faulted), <see cref="ObjectDisposedException"/> when the client was disposed first, or
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fired before the write began.
+    /// </summary>
+    /// <param name="payload">The payload; for text, UTF-8 bytes. Not copied: do not change it until the task completes.</param>
+    /// <param name="messageType">Text or binary.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    /// <returns>A task that completes when the message has been written.</returns>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, CancellationToken cancellationToken = default)
+        => SendAsync(payload, messageType, default, cancellationToken);
+
+    /// <inheritdoc cref="SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, CancellationToken)"/>
+    /// <param name="payload">The payload; for text, UTF-8 bytes. Not copied: do not change it until the task completes.</param>
+    /// <param name="messageType">Text or binary.</param>
+    /// <param name="options">Per-message settings, such as a time-to-live.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, SendOptions options, CancellationToken cancellationToken = default)
+    {
+        CheckMessageType(messageType);
+        return EnqueueAsync(new OutboundMessage(payload, messageType, rented: null), options, cancellationToken);
+    }
+
+    /// <summary>Sends a binary message; see <see cref="SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, CancellationToken)"/>.</summary>
+    /// <param name="payload">The payload. Not copied: do not change it until the task completes.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    /// <returns>A task that completes when the message has been written.</returns>
+    public ValueTask SendBinaryAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+        => SendAsync(payload, WebSocketMessageType.Binary, default, cancellationToken);
+
+    /// <summary>Sends a text message (encoded to UTF-8 into a pooled buffer); see <see cref="SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, CancellationToken)"/>.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    /// <returns>A task that completes when the message has been written.</returns>
+    public ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
+        => SendTextAsync(Guard.NotNull(text).AsMemory(), default, cancellationToken);
+
+    /// <inheritdoc cref="SendTextAsync(string, CancellationToken)"/>
+    public ValueTask SendTextAsync(ReadOnlyMemory<char> text, CancellationToken cancellationToken = default)
+        => SendTextAsync(text, default, cancellationToken);
+
+    /// <inheritdoc cref="SendTextAsync(string, CancellationToken)"/>
+    /// <param name="text">The text.</param>
+    /// <param name="options">Per-message settings, such as a time-to-live.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    public ValueTask SendTextAsync(ReadOnlyMemory<char> text, SendOptions options, CancellationToken cancellationToken = default)
+    {
+        var buffer = Utf8.EncodeRented(text.Span, out var length);
+        return EnqueueAsync(new OutboundMessage(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer), options, cancellationToken);
+    }
+
+    /// <summary>Serializes <paramref name="value"/> with System.Text.Json (source-generated metadata) and sends it as a text message.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="typeInfo">Metadata from a <c>JsonSerializerContext</c>; trimming- and AOT-safe.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    /// <returns>A task that completes when the message has been written.</returns>
+    public ValueTask SendJsonAsync<T>(T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(typeInfo);
+        var writer = new PooledBufferWriter();
+        try
+        {
+            using (var json = new Utf8JsonWriter(writer))
+            {
+                JsonSerializer.Serialize(json, value, typeInfo);
+            }
+
+            var buffer = writer.Detach(out var length);
+            return EnqueueAsync(new OutboundMessage(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer), default, cancellationToken);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Serializes <paramref name="value"/> with System.Text.Json (reflection) and sends it as a text message.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <param name="options">Serializer options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    /// <returns>A task that completes when the message has been written.</returns>
+#if NET
+    [RequiresUnreferencedCode("Reflection-based JSON serialization; use the JsonTypeInfo<T> overload for trimming and AOT.")]
+    [RequiresDynamicCode("Reflection-based JSON serialization; use the JsonTypeInfo<T> overload for trimming and AOT.")]
+#endif
+    public ValueTask SendJsonAsync<T>(T value, JsonSerializerOptions? options = null, CancellationToken cancellationToken = default)
+        => SendJsonAsync(value, (JsonTypeInfo<T>)(options ?? JsonSerializerOptions.Default).GetTypeInfo(typeof(T)), cancellationToken);
+
+    /// <summary>
+    /// Queues a message without waiting: the payload is copied into a pooled buffer, so the caller may reuse it at once.
+    /// Returns <see langword="false"/> when the message was not accepted (queue full under <see cref="OverflowPolicy.Reject"/>
+    /// or <see cref="OverflowPolicy.Wait"/>, client stopped, faulted or disposed). An accepted message that is later
+    /// dropped or expires raises <see cref="MessageDropped"/>.
+    /// </summary>
+    /// <param name="payload">The payload; for text, UTF-8 bytes.</param>
+    /// <param name="messageType">Text or binary.</param>
+    /// <param name="options">Per-message settings, such as a time-to-live.</param>
+    /// <returns><see langword="true"/> if the message was queued.</returns>
+    public bool TryPost(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, SendOptions options = default)
+    {
+        CheckMessageType(messageType);
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, payload.Length));
+        payload.CopyTo(rented);
+        return TryPostCore(new OutboundMessage(rented.AsMemory(0, payload.Length), messageType, rented), options);
+    }
+
+    /// <summary>Queues a text message without waiting; see <see cref="TryPost(ReadOnlyMemory{byte}, WebSocketMessageType, SendOptions)"/>.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="options">Per-message settings, such as a time-to-live.</param>
+    /// <returns><see langword="true"/> if the message was queued.</returns>
+    public bool TryPostText(string text, SendOptions options = default)
+    {
+        var buffer = Utf8.EncodeRented(Guard.NotNull(text).AsSpan(), out var length);
+        return TryPostCore(new OutboundMessage(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer), options);
+    }
+
+    private async Task<Exception?> SendLoopAsync(ConnectionScope connection)
+    {
+        while (true)
+        {
+            OutboundMessage? message;
+            try
+            {
+                message = await _queue.DequeueAsync(connection.StopSendingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+
+            if (message is null)
+            {
+                return null;
+            }
+
+            if (!message.TryBeginWrite())
+            {
+                continue; // Withdrawn or expired while queued; its caller already knows.
+            }
+
+            try
+            {
+                await WebSocketIo.SendAsync(connection.Socket, message.Payload, message.MessageType, connection.AbortToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                message.ReturnToQueue();
+                _queue.Requeue(message);
+                Log.SendFailed(_logger, ex.Message);
+                return ex;
+            }
+
+            message.CompleteWritten();
+        }
+    }
+
+    private static void CheckMessageType(WebSocketMessageType messageType)
+    {
+        if (messageType is not (WebSocketMessageType.Text or WebSocketMessageType.Binary))
+        {
+            throw new ArgumentOutOfRangeException(nameof(messageType), messageType, "Only Text and Binary messages can be sent; use StopAsync to close.");
+        }
+    }
+
+    private bool TryPostCore(OutboundMessage message, SendOptions options)
+    {
+        if (IsDisposed)
+        {
+            message.TryFail(new ObjectDisposedException(nameof(ResilientWebSocket)));
+            return false;
+        }
+
+        message.Arm(CancellationToken.None, options.TimeToLive ?? _options.Sending.DefaultTimeToLive, _time, _onExpired);
+        switch (_queue.TryEnqueue(message))
+        {
+            case EnqueueResult.Enqueued:
+                return true;
+            case EnqueueResult.Full:
+                if (message.TryFail(new MessageNotSentException(MessageDropReason.QueueFull, "The send queue is full.")))
+                {
+                    OnOutboundDropped(message, MessageDropReason.QueueFull);
+                }
+
+                return false;
+            default:
+                message.TryFail(_queue.ClosedError);
+                return false;
+        }
+    }
+
+    private ValueTask EnqueueAsync(OutboundMessage message, SendOptions options, CancellationToken cancellationToken)
+    {
+        if (IsDisposed)
+        {
+            message.TryFail(new ObjectDisposedException(nameof(ResilientWebSocket)));
+            return message.AsValueTask();
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            message.TryFail(new OperationCanceledException(cancellationToken));
+            return message.AsValueTask();
+        }
+
+        message.Arm(cancellationToken, options.TimeToLive ?? _options.Sending.DefaultTimeToLive, _time, _onExpired);
+        switch (_queue.TryEnqueue(message))
+        {
+            case EnqueueResult.Enqueued:
+                return message.AsValueTask();
+            case EnqueueResult.Closed:
+                message.TryFail(_queue.ClosedError);
+                return message.AsValueTask();
+            default:
+                if (_queue.Policy == OverflowPolicy.Wait)
+                {
+                    return EnqueueWhenRoomAsync(message, cancellationToken);
+                }
+
+                if (message.TryFail(new MessageNotSentException(MessageDropReason.QueueFull, $"The send queue is full ({_options.Sending.Capacity} messages) and the overflow policy is Reject.")))
+                {
+                    OnOutboundDropped(message, MessageDropReason.QueueFull);
+                }
+
+                return message.AsValueTask();
+        }
+    }
+
+    private async ValueTask EnqueueWhenRoomAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.EnqueueWaitingAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            message.TryFail(_queue.ClosedError);
+        }
+        catch (OperationCanceledException)
+        {
+            message.TryFail(new OperationCanceledException(cancellationToken));
+        }
+
+        await message.AsValueTask().ConfigureAwait(false);
+    }
+}

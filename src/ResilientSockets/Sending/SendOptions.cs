@@ -1,0 +1,15 @@
+using System;
+
+namespace ResilientSockets;
+
+/// <summary>Per-message send settings.</summary>
+public readonly struct SendOptions
+{
+    /// <summary>
+    /// Gets how long the message may wait in the queue. When it runs out before the message is written, the send
+    /// fails with <see cref="MessageNotSentException"/> (<see cref="MessageDropReason.Expired"/>) at that moment,
+    /// instead of a stale command going out minutes late. <see langword="null"/> uses
+    /// <see cref="SendQueueOptions.DefaultTimeToLive"/>.
+    /// </summary>
+    public TimeSpan? TimeToLive { get; init; }
+}
