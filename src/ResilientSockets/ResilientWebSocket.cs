@@ -144,14 +144,16 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         }
 
         RequestStop();
-        await WaitForLifecycleAsync(CancellationToken.None).ConfigureAwait(false);
 
-        // A handler that disposes the client is itself running on the dispatcher; it cannot wait for itself.
-        if (!_dispatcher.IsDispatching)
+        // A message handler runs on the receive loop and a state handler on the event loop: neither can wait for
+        // the loop it is running on. From there, dispose only requests the stop, and the client finishes on its own.
+        if (ReferenceEquals(ReceiveLoopOwner.Value, this) || _dispatcher.IsDispatching)
         {
-            await _dispatcher.Completion.ConfigureAwait(false);
+            return;
         }
 
+        await WaitForLifecycleAsync(CancellationToken.None).ConfigureAwait(false);
+        await _dispatcher.Completion.ConfigureAwait(false);
         _stopCts.Dispose();
     }
 

@@ -31,10 +31,13 @@ public sealed class LifecycleTests
 
         await client.StartAsync();
         await queuedBeforeStart.WaitAsync(TestTimeouts.Signal);
+        // Written is not yet received: wait for the server before cutting the link (see the README's guarantees).
+        await server.WaitUntilAsync(s => s.ReceivedCount == 2, TestTimeouts.Signal);
         server.AbortAll();
         await states.WaitForAsync(ConnectionState.Reconnecting);
         var queuedDuringOutage = client.SendTextAsync("queued-2").AsTask();
         await queuedDuringOutage.WaitAsync(TestTimeouts.Signal);
+        await server.WaitUntilAsync(s => s.ReceivedCount == 4, TestTimeouts.Signal);
 
         server.Connections[0].Received.Select(m => m.Text).Should().Equal("auth:secret", "queued-1");
         server.Connections[1].Received.Select(m => m.Text).Should().Equal("auth:secret", "queued-2");
@@ -267,6 +270,7 @@ public sealed class LifecycleTests
         await using var server = await LoopbackWebSocketServer.StartAsync();
         var client = Sut.Create(server.GetUri("/echo"));
         var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var states = new StateRecorder(client);
         client.MessageReceived += async (_, _) =>
         {
             await client.DisposeAsync();
@@ -277,7 +281,8 @@ public sealed class LifecycleTests
         await client.SendTextAsync("bye");
 
         await disposed.Task.WaitAsync(TestTimeouts.Signal);
+        await states.WaitForAsync(ConnectionState.Closed);
         await server.WaitUntilAsync(s => s.Connections[0].Completion.IsCompleted, TestTimeouts.Signal);
-        client.State.Should().Be(ConnectionState.Closed);
+        client.HasRunningWork.Should().BeFalse();
     }
 }

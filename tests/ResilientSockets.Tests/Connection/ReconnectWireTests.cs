@@ -34,6 +34,7 @@ public sealed class ReconnectWireTests
         var states = new StateRecorder(client);
         await client.StartAsync();
         await client.SendTextAsync("before");
+        await server.WaitUntilAsync(s => s.ReceivedCount == 1, TestTimeouts.Signal);
 
         await server.StopAsync();
         await states.WaitForAsync(ConnectionState.Reconnecting);

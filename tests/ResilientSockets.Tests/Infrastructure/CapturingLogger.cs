@@ -26,7 +26,7 @@ internal sealed class CapturingLogger : ILogger
     {
         lock (_gate)
         {
-            _entries.Add((LogLevel.None, default, "scope: " + state));
+            _entries.Add((LogLevel.Trace, default, "scope: " + state));
         }
 
         return null;

@@ -32,14 +32,14 @@ internal sealed class ObservableTimeProvider : TimeProvider
 
     public void Advance(TimeSpan by) => Fake.Advance(by);
 
-    /// <summary>Waits (in real time) for the next timer whose due time passes <paramref name="filter"/>.</summary>
+    /// <summary>Waits (in real time) for the next timer armed (created or changed) with a finite due time that passes <paramref name="filter"/>.</summary>
     public async Task<TimeSpan> NextTimerAsync(Func<TimeSpan, bool> filter, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         while (true)
         {
             var due = await _timers.Reader.ReadAsync(cts.Token);
-            if (filter(due))
+            if (due > TimeSpan.Zero && filter(due))
             {
                 return due;
             }
@@ -50,7 +50,11 @@ internal sealed class ObservableTimeProvider : TimeProvider
     {
         private int _disposed;
 
-        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            owner._timers.Writer.TryWrite(dueTime);
+            return inner.Change(dueTime, period);
+        }
 
         public void Dispose()
         {

@@ -20,6 +20,11 @@ internal static class Sut
             CloseTimeout = TimeSpan.FromSeconds(3),
         };
         configure?.Invoke(options);
+        if (options.Reconnect.MaxDelay < options.Reconnect.Delay)
+        {
+            options.Reconnect.MaxDelay = options.Reconnect.Delay;
+        }
+
         return new ResilientWebSocket(options, logger);
     }
 }
