@@ -148,3 +148,52 @@ public sealed class ReconnectWireTests
         _ = time;
     }
 }
+
+public sealed class InFlightWriteTests
+{
+    [Fact]
+    public async Task A_write_cut_off_by_a_dropped_link_is_sent_first_on_the_next_connection()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connections = 0;
+        server.Map("/stall-once", new ServerRoute
+        {
+            // The first connection does not read, so a large write fills the socket buffers and stays in flight.
+            OnConnected = c => Interlocked.Increment(ref connections) == 1 ? release.Task : Task.CompletedTask,
+        });
+        await using var client = Sut.Create(server.GetUri("/stall-once"));
+        await client.StartAsync();
+        var big = new byte[32 * 1024 * 1024];
+        Random.Shared.NextBytes(big);
+
+        var bigSend = client.SendBinaryAsync(big).AsTask();
+        var after = client.SendTextAsync("after").AsTask();
+        await WaitUntilAsync(() => client.QueuedMessageCount == 1, "the send loop took the big message and is writing it");
+        bigSend.IsCompleted.Should().BeFalse("the peer is not reading");
+
+        server.AbortAll();
+        release.TrySetResult();
+
+        await Task.WhenAll(bigSend, after).WaitAsync(TestTimeouts.Signal);
+        await server.WaitUntilAsync(s => s.Connections.Count == 2 && s.Connections[1].Received.Count == 2, TestTimeouts.Signal);
+        var second = server.Connections[1].Received;
+        second[0].Data.ToArray().Should().Equal(big, "the interrupted message goes first, whole");
+        second[1].Text.Should().Be("after");
+        server.Connections[0].Received.Should().BeEmpty();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Signal;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Timed out waiting until " + what);
+            }
+
+            await Task.Delay(5);
+        }
+    }
+}
