@@ -7,6 +7,7 @@ using Polly.Retry;
 using Polly.Timeout;
 using ResilientSockets.Connection;
 using ResilientSockets.Diagnostics;
+using ResilientSockets.Heartbeat;
 using ResilientSockets.Internal;
 using ResilientSockets.Receiving;
 using ResilientSockets.Reconnect;
@@ -20,6 +21,10 @@ public sealed partial class ResilientWebSocket
     private int _failures;
     private ConnectionScope? _current;
     private bool _hasBeenOpen;
+    private long _lastRoundTripTicks = -1;
+
+    /// <summary>Gets the round-trip time of the most recent heartbeat ping/pong, or <see langword="null"/> before the first pong.</summary>
+    public TimeSpan? LastRoundTripTime => Volatile.Read(ref _lastRoundTripTicks) is var ticks and >= 0 ? TimeSpan.FromTicks(ticks) : null;
 
     private async Task RunAsync()
     {
@@ -147,7 +152,9 @@ public sealed partial class ResilientWebSocket
         Uri? uri = _options.Uri;
         try
         {
+            socket.Options.KeepAliveInterval = _options.Heartbeat.KeepAliveInterval;
 #if NET
+            socket.Options.KeepAliveTimeout = _options.Heartbeat.KeepAliveTimeout;
             socket.Options.CollectHttpResponseDetails = true;
 #endif
             if (_options.OnConnecting is { } onConnecting)
@@ -196,7 +203,7 @@ public sealed partial class ResilientWebSocket
             }
 
             Log.Connected(_logger, UriRedactor.Redact(uri), (long)_time.GetElapsedTime(started).TotalMilliseconds, attempt);
-            return new ConnectionScope(socket, reader, _time.GetTimestamp());
+            return new ConnectionScope(socket, reader, _time.GetTimestamp(), _time, _options.Heartbeat.SendTimeout);
         }
         catch (Exception ex)
         {
@@ -281,9 +288,21 @@ public sealed partial class ResilientWebSocket
         Volatile.Write(ref _current, connection);
         _firstOpen.TrySetResult(true);
 
+        if (HeartbeatMonitor.IsNeeded(_options.Heartbeat))
+        {
+            connection.Monitor = new HeartbeatMonitor(
+                _options.Heartbeat,
+                _time,
+                (ping, ct) => WriteAsync(connection, ping.Data, ping.MessageType).AsTask(),
+                connection.Kill,
+                rtt => Volatile.Write(ref _lastRoundTripTicks, rtt.Ticks),
+                connection.AbortToken);
+        }
+
         var receive = ReceiveLoopAsync(connection, stop);
         connection.ReceiveLoopTask = receive;
         var send = Task.Run(() => SendLoopAsync(connection));
+        var liveness = connection.Monitor?.RunAsync() ?? Task.CompletedTask;
         var first = await Task.WhenAny(receive, send, _stopRequested.Task).ConfigureAwait(false);
         ConnectionEnd end;
         if (first == _stopRequested.Task)
@@ -318,8 +337,13 @@ public sealed partial class ResilientWebSocket
 
         await send.ConfigureAwait(false);
         connection.Kill();
+        await liveness.ConfigureAwait(false);
         Volatile.Write(ref _current, null);
         end = end.WithUptime(_time.GetElapsedTime(connection.OpenedAt));
+        if (connection.KillCause is { } killCause && !stop.IsCancellationRequested)
+        {
+            end = ConnectionEnd.Failed(killCause).WithUptime(end.Uptime);
+        }
         connection.Dispose();
 
         if (stop.IsCancellationRequested || end.IsTerminal)
@@ -423,13 +447,44 @@ public sealed partial class ResilientWebSocket
     {
         private readonly CancellationTokenSource _abort = new();
         private readonly CancellationTokenSource _stopSending = new();
+        private readonly ITimer? _sendWatchdog;
+        private readonly TimeSpan _sendTimeout;
+        private Exception? _killCause;
         private int _killed;
 
-        public ConnectionScope(ClientWebSocket socket, MessageReader reader, long openedAt)
+        public ConnectionScope(ClientWebSocket socket, MessageReader reader, long openedAt, TimeProvider time, TimeSpan? sendTimeout)
         {
             Socket = socket;
             Reader = reader;
             OpenedAt = openedAt;
+            if (sendTimeout is { } limit)
+            {
+                _sendTimeout = limit;
+                _sendWatchdog = time.CreateTimer(
+                    static s => ((ConnectionScope)s!).Kill(new ConnectionTimeoutException(ConnectionTimeoutKind.Send, ((ConnectionScope)s!)._sendTimeout)),
+                    this,
+                    Timeout.InfiniteTimeSpan,
+                    Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        /// <summary>Serializes frame writes: the send loop and heartbeat pings share the socket's one writer slot.</summary>
+        public SemaphoreSlim WriteLock { get; } = new(1, 1);
+
+        public HeartbeatMonitor? Monitor { get; set; }
+
+        /// <summary>Gets why the connection was killed by a liveness check, if it was.</summary>
+        public Exception? KillCause => Volatile.Read(ref _killCause);
+
+        public void ArmSendWatchdog() => _sendWatchdog?.Change(_sendTimeout, Timeout.InfiniteTimeSpan);
+
+        public void DisarmSendWatchdog() => _sendWatchdog?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+        /// <summary>Aborts the link and records why, so the reconnect carries the real cause rather than "aborted".</summary>
+        public void Kill(Exception cause)
+        {
+            Interlocked.CompareExchange(ref _killCause, cause, null);
+            Kill();
         }
 
         public ClientWebSocket Socket { get; }
@@ -480,6 +535,8 @@ public sealed partial class ResilientWebSocket
         public void Dispose()
         {
             Kill();
+            _sendWatchdog?.Dispose();
+            WriteLock.Dispose();
             Socket.Dispose();
             Reader.Dispose();
             _abort.Dispose();

@@ -63,6 +63,11 @@ public sealed partial class ResilientWebSocket
                     }
 
                     first = false;
+                    if (connection.Monitor?.OnMessage(message) == true)
+                    {
+                        continue; // A pong belongs to the heartbeat.
+                    }
+
                     await DeliverAsync(message, stop).ConfigureAwait(false);
                     continue;
                 }

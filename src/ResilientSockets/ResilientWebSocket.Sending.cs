@@ -161,7 +161,7 @@ public sealed partial class ResilientWebSocket
 
             try
             {
-                await WebSocketIo.SendAsync(connection.Socket, message.Payload, message.MessageType, connection.AbortToken).ConfigureAwait(false);
+                await WriteAsync(connection, message.Payload, message.MessageType).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
             catch (Exception ex)
@@ -174,6 +174,22 @@ public sealed partial class ResilientWebSocket
             }
 
             message.CompleteWritten();
+        }
+    }
+
+    /// <summary>The one way a frame reaches the socket: under the write lock and the stuck-send watchdog.</summary>
+    private async ValueTask WriteAsync(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType)
+    {
+        await connection.WriteLock.WaitAsync(connection.AbortToken).ConfigureAwait(false);
+        try
+        {
+            connection.ArmSendWatchdog();
+            await WebSocketIo.SendAsync(connection.Socket, payload, messageType, connection.AbortToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.DisarmSendWatchdog();
+            connection.WriteLock.Release();
         }
     }
 

@@ -56,6 +56,9 @@ public sealed class ResilientWebSocketOptions
     /// <summary>Gets or sets receive behaviour.</summary>
     public ReceiveOptions Receiving { get; set; } = new();
 
+    /// <summary>Gets or sets liveness checks: heartbeat ping/pong, protocol keep-alive, receive and send timeouts.</summary>
+    public HeartbeatOptions Heartbeat { get; set; } = new();
+
     /// <summary>Gets or sets how long a stop waits for the close handshake before aborting the connection.</summary>
     /// <value>The default value is 5 seconds. Must be greater than zero.</value>
     public TimeSpan CloseTimeout { get; set; } = DefaultCloseTimeout;
@@ -111,6 +114,15 @@ public sealed class ResilientWebSocketOptions
             Sending.Validate(errors);
         }
 
+        if (Heartbeat is null)
+        {
+            errors.Add("Heartbeat must not be null.");
+        }
+        else
+        {
+            Heartbeat.Validate(errors);
+        }
+
         if (Receiving is null)
         {
             errors.Add("Receiving must not be null.");
@@ -137,6 +149,7 @@ public sealed class ResilientWebSocketOptions
         Reconnect = Reconnect.Clone(),
         Sending = Sending.Clone(),
         Receiving = Receiving.Clone(),
+        Heartbeat = Heartbeat.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
     };
