@@ -304,8 +304,11 @@ public sealed partial class ResilientWebSocket
         var send = Task.Run(() => SendLoopAsync(connection));
         var liveness = connection.Monitor?.RunAsync() ?? Task.CompletedTask;
         var first = await Task.WhenAny(receive, send, _stopRequested.Task).ConfigureAwait(false);
+
+        // The send loop also ends without an error when a stop closes the queue, which can win the race with the stop signal.
+        var stopping = first == _stopRequested.Task || (first == send && send.Result is null);
         ConnectionEnd end;
-        if (first == _stopRequested.Task)
+        if (stopping)
         {
             await CloseAsync(connection, WebSocketCloseStatus.NormalClosure, "Client stopping", send).ConfigureAwait(false);
             await receive.ConfigureAwait(false);

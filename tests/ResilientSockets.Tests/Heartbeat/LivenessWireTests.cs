@@ -56,7 +56,7 @@ public sealed class LivenessWireTests(ITestOutputHelper output)
         {
             OnConnected = c => Interlocked.Increment(ref connections) == 1 ? release.Task : Task.CompletedTask,
         });
-        var sendTimeout = TimeSpan.FromMilliseconds(500);
+        var sendTimeout = TimeSpan.FromMilliseconds(1000);
         await using var client = Sut.Create(server.GetUri("/stall-once"), o => o.Heartbeat.SendTimeout = sendTimeout);
         var states = new StateRecorder(client);
         await client.StartAsync();
@@ -73,9 +73,12 @@ public sealed class LivenessWireTests(ITestOutputHelper output)
         lost.Cause.Should().BeOfType<ConnectionTimeoutException>().Which.Kind.Should().Be(ConnectionTimeoutKind.Send);
         detected.Should().BeGreaterThanOrEqualTo(sendTimeout).And.BeLessThan(sendTimeout + Margin);
         await Task.WhenAll(sends).WaitAsync(TestTimeouts.Signal);
-        await server.WaitUntilAsync(s => s.Connections.Count == 2 && s.Connections[1].Received.Count == 8, TestTimeouts.Signal);
-        server.Connections[1].Received.Select(m => m.Data.ToArray().AsSpan().SequenceEqual(chunk)).Should().AllBeEquivalentTo(true, "every message, the stuck one first, arrives whole on the new connection");
-        server.Connections[0].Received.Should().BeEmpty();
+        // Messages written in full before the stall sat in the server's socket buffer and are read there once it
+        // reads again; the stuck one and everything after it go out on a later connection. Together: all eight, whole, once.
+        await server.WaitUntilAsync(s => s.Connections.Count >= 2 && s.ReceivedCount == 8, TestTimeouts.Signal);
+        server.ReceivedMessages.Select(m => m.Data.ToArray().AsSpan().SequenceEqual(chunk)).Should().HaveCount(8).And.AllBeEquivalentTo(true);
+        server.Connections[0].Received.Count.Should().BeLessThan(8, "the stuck message never completed on the first link");
+        output.WriteLine($"first link delivered {server.Connections[0].Received.Count} before the stall; later links delivered the rest");
     }
 
     [Fact]
