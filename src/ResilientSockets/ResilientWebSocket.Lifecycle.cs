@@ -107,10 +107,10 @@ public sealed partial class ResilientWebSocket
             fault = ex;
         }
 
-        Finish(stop.IsCancellationRequested ? null : fault, terminalEnd);
+        await FinishAsync(stop.IsCancellationRequested ? null : fault, terminalEnd).ConfigureAwait(false);
     }
 
-    private void Finish(Exception? fault, ConnectionEnd? terminalEnd)
+    private async Task FinishAsync(Exception? fault, ConnectionEnd? terminalEnd)
     {
         if (fault is null)
         {
@@ -136,6 +136,11 @@ public sealed partial class ResilientWebSocket
             {
                 Log.Faulted(_logger, fault.Message);
             }
+        }
+
+        if (_transfers is not null)
+        {
+            await _transfers.DisposeAsync().ConfigureAwait(false);
         }
 
         _dispatcher.Complete();
@@ -282,6 +287,11 @@ public sealed partial class ResilientWebSocket
             connection.Socket.Abort();
             connection.Dispose();
             return ConnectionEnd.Stopped;
+        }
+
+        if (_hasBeenOpen)
+        {
+            _transfers?.OnReconnected();
         }
 
         _hasBeenOpen = true;

@@ -68,6 +68,12 @@ public sealed partial class ResilientWebSocket
                         continue; // A pong belongs to the heartbeat.
                     }
 
+                    if (_transfers is not null && message.MessageType == System.Net.WebSockets.WebSocketMessageType.Binary && ChunkFrameCodec.IsFrame(message.Data.Span))
+                    {
+                        await _transfers.OnFrameAsync(message.Data, stop).ConfigureAwait(false);
+                        continue;
+                    }
+
                     await DeliverAsync(message, stop).ConfigureAwait(false);
                     continue;
                 }

@@ -37,6 +37,7 @@ public sealed partial class ResilientWebSocket
     public ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, SendOptions options, CancellationToken cancellationToken = default)
     {
         CheckMessageType(messageType);
+        CheckNotAFrame(payload.Span, messageType);
         return EnqueueAsync(new OutboundMessage(payload, messageType, rented: null), options, cancellationToken);
     }
 
@@ -120,6 +121,7 @@ public sealed partial class ResilientWebSocket
     public bool TryPost(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, SendOptions options = default)
     {
         CheckMessageType(messageType);
+        CheckNotAFrame(payload.Span, messageType);
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, payload.Length));
         payload.CopyTo(rented);
         return TryPostCore(new OutboundMessage(rented.AsMemory(0, payload.Length), messageType, rented), options);
@@ -192,6 +194,24 @@ public sealed partial class ResilientWebSocket
             connection.WriteLock.Release();
         }
     }
+
+    private void CheckNotAFrame(ReadOnlySpan<byte> payload, WebSocketMessageType messageType)
+    {
+        if (_transfers is not null && messageType == WebSocketMessageType.Binary && ChunkFrameCodec.IsFrame(payload))
+        {
+            throw new ArgumentException("With framing on, a binary message that starts with the frame magic (0x52 0x53) would be read as a chunk frame. Use SendTransferAsync, or change the message's first bytes.", nameof(payload));
+        }
+    }
+
+    private bool PostFrame(ReadOnlyMemory<byte> frame)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(frame.Length);
+        frame.CopyTo(rented);
+        return TryPostCore(new OutboundMessage(rented.AsMemory(0, frame.Length), WebSocketMessageType.Binary, rented), default);
+    }
+
+    private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+        => EnqueueAsync(new OutboundMessage(frame, WebSocketMessageType.Binary, rented: null), default, cancellationToken);
 
     private static void CheckMessageType(WebSocketMessageType messageType)
     {

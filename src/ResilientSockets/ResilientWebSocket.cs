@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using ResilientSockets.Connection;
 using ResilientSockets.Diagnostics;
+using ResilientSockets.Framing;
 using ResilientSockets.Internal;
 using ResilientSockets.Receiving;
 using ResilientSockets.Sending;
@@ -50,6 +51,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
     private readonly TaskCompletionSource<bool> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _firstOpen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<OutboundMessage> _onExpired;
+    private readonly TransferEngine? _transfers;
     private Task? _lifecycle;
     private int _disposed;
 
@@ -80,6 +82,10 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         _onExpired = message => OnOutboundDropped(message, MessageDropReason.Expired);
         _pipeline = _options.Reconnect.Pipeline ?? BuildDefaultPipeline();
         _firstAttemptOnlyPipeline = BuildTimeoutOnlyPipeline();
+        if (_options.Framing is { } framing)
+        {
+            _transfers = new TransferEngine(framing, _time, _logger, PostFrame);
+        }
     }
 
     /// <summary>Raised once per state transition, in order, on a dedicated event loop (never under the client's locks).</summary>
@@ -194,6 +200,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
             FailQueued(MessageDropReason.Stopped);
             _readers.CompleteAll(null);
             _firstOpen.TrySetException(new OperationCanceledException("The client was stopped before it connected."));
+            _transfers?.DisposeAsync().AsTask().Forget();
             _dispatcher.Complete();
             return;
         }

@@ -59,6 +59,10 @@ public sealed class ResilientWebSocketOptions
     /// <summary>Gets or sets liveness checks: heartbeat ping/pong, protocol keep-alive, receive and send timeouts.</summary>
     public HeartbeatOptions Heartbeat { get; set; } = new();
 
+    /// <summary>Gets or sets chunked binary transfers (<c>SendTransferAsync</c>, <c>ReadTransfersAsync</c>). When set, binary messages starting with the frame magic are frames.</summary>
+    /// <value>The default value is <see langword="null"/>: framing is off.</value>
+    public ChunkedTransferOptions? Framing { get; set; }
+
     /// <summary>Gets or sets how long a stop waits for the close handshake before aborting the connection.</summary>
     /// <value>The default value is 5 seconds. Must be greater than zero.</value>
     public TimeSpan CloseTimeout { get; set; } = DefaultCloseTimeout;
@@ -123,6 +127,8 @@ public sealed class ResilientWebSocketOptions
             Heartbeat.Validate(errors);
         }
 
+        Framing?.Validate(errors);
+
         if (Receiving is null)
         {
             errors.Add("Receiving must not be null.");
@@ -150,6 +156,7 @@ public sealed class ResilientWebSocketOptions
         Sending = Sending.Clone(),
         Receiving = Receiving.Clone(),
         Heartbeat = Heartbeat.Clone(),
+        Framing = Framing?.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
     };

@@ -63,4 +63,7 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Information, "Starting", EventName = "Starting")]
     public static partial void Starting(ILogger logger);
+
+    [LoggerMessage(18, LogLevel.Warning, "Chunk frame rejected (transfer {TransferId}, {Error}): {Reason}", EventName = "TransferFrameRejected")]
+    public static partial void TransferFrameRejected(ILogger logger, Guid? transferId, ChunkTransferError error, string reason);
 }

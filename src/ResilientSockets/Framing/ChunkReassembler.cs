@@ -1,0 +1,531 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using ResilientSockets.Framing;
+using ResilientSockets.Internal;
+
+namespace ResilientSockets;
+
+/// <summary>
+/// Reassembles incoming chunked transfers from frames, in any order, under strict limits, and produces the control
+/// frames (acks, errors) to send back. A bad frame fails its transfer, never the connection. Usable without the client,
+/// on any WebSocket (an ASP.NET Core endpoint, say); keep one instance across reconnects so transfers resume.
+/// </summary>
+public sealed class ChunkReassembler : IAsyncDisposable
+{
+    private const int RememberFinished = 256;
+
+    private readonly ChunkedTransferOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<Guid, Incoming> _active = [];
+    private readonly Dictionary<Guid, (bool Completed, uint Total, ChunkTransferError Error)> _finished = [];
+    private readonly Queue<Guid> _finishedOrder = new();
+    private readonly byte[] _control = new byte[ChunkFrameCodec.HeaderSize + ChunkFrameCodec.MaxErrorPayload];
+    private long _buffered;
+    private bool _disposed;
+
+    /// <summary>Initializes a reassembler.</summary>
+    /// <param name="options">Limits and the optional sink factory; validated and copied.</param>
+    /// <param name="timeProvider">The clock for incomplete-transfer timeouts.</param>
+    public ChunkReassembler(ChunkedTransferOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        _options = (options ?? new ChunkedTransferOptions()).Clone();
+        _options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Gets the number of transfers in progress.</summary>
+    public int ActiveTransfers
+    {
+        get
+        {
+            lock (_active)
+            {
+                return _active.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets the bytes currently held in memory for incomplete transfers.</summary>
+    public long BufferedBytes => Interlocked.Read(ref _buffered);
+
+    /// <summary>
+    /// Processes one frame (Data or Cancel). Control frames to send back are passed to <paramref name="reply"/> one at a
+    /// time; the memory is reused afterwards, so copy it if you queue it.
+    /// </summary>
+    /// <param name="frame">The whole binary message.</param>
+    /// <param name="reply">Sends a control frame back to the sender.</param>
+    /// <param name="cancellationToken">Cancels waiting for the reassembler and writing to the sink.</param>
+    /// <returns>The transfer this frame completed, or <see langword="null"/>.</returns>
+    /// <exception cref="ChunkFrameException">The frame was rejected; if it belonged to a transfer, that transfer was failed and the sender told.</exception>
+    public async ValueTask<IncomingTransfer?> ProcessAsync(ReadOnlyMemory<byte> frame, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> reply, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(reply);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(ChunkReassembler));
+            }
+
+            ChunkFrameHeader header;
+            try
+            {
+                header = ChunkFrameCodec.DecodeHeader(frame.Span);
+            }
+            catch (ChunkFrameException ex) when (ex.TransferId is { } id)
+            {
+                await FailAsync(id, ex, reply, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+
+            switch (header.Kind)
+            {
+                case ChunkFrameKind.Cancel:
+                    await FailAsync(header.TransferId, new ChunkFrameException(ChunkTransferError.Cancelled, $"Transfer {header.TransferId} was cancelled by the sender.", header.TransferId), null, cancellationToken).ConfigureAwait(false);
+                    return null;
+                case ChunkFrameKind.Data:
+                    break;
+                default:
+                    throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"A reassembler takes Data and Cancel frames; route {header.Kind} frames to the sending side.", header.TransferId);
+            }
+
+            try
+            {
+                return await ProcessDataAsync(header, frame, reply, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChunkFrameException ex)
+            {
+                await FailAsync(header.TransferId, ex, reply, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+            catch (IOException ex)
+            {
+                var error = new ChunkFrameException(ChunkTransferError.SinkFailed, $"Transfer {header.TransferId}: writing to the sink failed: {ex.Message}", header.TransferId);
+                await FailAsync(header.TransferId, error, reply, cancellationToken).ConfigureAwait(false);
+                throw error;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Fails every transfer in progress and frees its memory and sink.</summary>
+    /// <returns>A task that completes when everything is freed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            List<Incoming> all;
+            lock (_active)
+            {
+                all = [.. _active.Values];
+                _active.Clear();
+            }
+
+            foreach (var transfer in all)
+            {
+                Free(transfer);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask<IncomingTransfer?> ProcessDataAsync(ChunkFrameHeader header, ReadOnlyMemory<byte> frame, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> reply, CancellationToken cancellationToken)
+    {
+        var id = header.TransferId;
+        var payload = frame.Slice(ChunkFrameCodec.HeaderSize);
+        if (Crc32.Compute(payload.Span) != header.Crc32)
+        {
+            throw new ChunkFrameException(ChunkTransferError.CrcMismatch, $"Chunk {header.ChunkId} of transfer {id}: CRC-32 mismatch.", id);
+        }
+
+        if (_finished.TryGetValue(id, out var finished))
+        {
+            // A late duplicate: repeat the outcome, so a sender whose final ack was lost still learns it.
+            await ReplyAsync(reply, finished.Completed ? Ack(id, finished.Total, finished.Total) : ErrorFrame(id, finished.Error, "The transfer already failed."), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        Incoming? transfer;
+        lock (_active)
+        {
+            _active.TryGetValue(id, out transfer);
+        }
+
+        if (transfer is null)
+        {
+            transfer = await StartAsync(header, cancellationToken).ConfigureAwait(false);
+        }
+        else if (transfer.TotalChunks != header.TotalChunks || transfer.ChunkSize != header.ChunkSize)
+        {
+            throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: total_chunks/chunk size changed mid-transfer.", id);
+        }
+
+        transfer.Timer.Change(_options.IncompleteTransferTimeout, Timeout.InfiniteTimeSpan);
+        var data = payload;
+        if (header.HasMetadata)
+        {
+            if (payload.Length < 4)
+            {
+                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata block is truncated.", id);
+            }
+
+            var metadataLength = BinaryPrimitives.ReadUInt32BigEndian(payload.Span);
+            if (metadataLength > ChunkFrameCodec.MaxMetadataSize || 4 + metadataLength > payload.Length)
+            {
+                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata length {metadataLength} does not fit the frame.", id);
+            }
+
+            var metadata = ChunkMetadata.Decode(payload.Span.Slice(4, (int)metadataLength), id);
+            CheckDeclaredLength(transfer, metadata.TotalLength);
+            transfer.Metadata ??= metadata;
+            data = payload.Slice(4 + (int)metadataLength);
+        }
+
+        CheckChunkLength(transfer, header.ChunkId, data.Length);
+        if (transfer.IsReceived(header.ChunkId))
+        {
+            if (transfer.CrcOf(header.ChunkId) != header.Crc32)
+            {
+                throw new ChunkFrameException(ChunkTransferError.ConflictingDuplicate, $"Chunk {header.ChunkId} of transfer {id} arrived twice with different content.", id);
+            }
+
+            await ReplyAsync(reply, Ack(id, transfer.Contiguous, transfer.TotalChunks), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        await StoreAsync(transfer, header.ChunkId, data, cancellationToken).ConfigureAwait(false);
+        transfer.MarkReceived(header.ChunkId, header.Crc32, data.Length);
+        await ReplyAsync(reply, Ack(id, transfer.Contiguous, transfer.TotalChunks), cancellationToken).ConfigureAwait(false);
+        return transfer.ReceivedCount == transfer.TotalChunks ? await CompleteAsync(transfer, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    private async ValueTask<Incoming> StartAsync(ChunkFrameHeader header, CancellationToken cancellationToken)
+    {
+        var id = header.TransferId;
+        if (header.TotalChunks > (uint)_options.MaxChunksPerTransfer)
+        {
+            throw new ChunkFrameException(ChunkTransferError.TooLarge, $"Transfer {id} has {header.TotalChunks} chunks; the limit is {_options.MaxChunksPerTransfer}.", id);
+        }
+
+        if (((long)(header.TotalChunks - 1) * header.ChunkSize) >= _options.MaxTransferSize)
+        {
+            throw new ChunkFrameException(ChunkTransferError.TooLarge, $"Transfer {id} is larger than MaxTransferSize ({_options.MaxTransferSize} bytes).", id);
+        }
+
+        lock (_active)
+        {
+            if (_active.Count >= _options.MaxConcurrentIncomingTransfers)
+            {
+                throw new ChunkFrameException(ChunkTransferError.TooManyTransfers, $"Transfer {id} refused: {_active.Count} incoming transfers are already in progress (MaxConcurrentIncomingTransfers).", id);
+            }
+        }
+
+        Stream sink;
+        if (_options.SinkFactory is { } factory)
+        {
+            sink = await factory(id, null, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            sink = new ChunkedMemoryStream();
+        }
+
+        var transfer = new Incoming(id, header.TotalChunks, header.ChunkSize, sink, _options.SinkFactory is null);
+        transfer.Timer = _time.CreateTimer(static s => _ = ((Incoming)s!).Owner!.ExpireAsync((Incoming)s!), transfer, _options.IncompleteTransferTimeout, Timeout.InfiniteTimeSpan);
+        transfer.Owner = this;
+        lock (_active)
+        {
+            _active[id] = transfer;
+        }
+
+        return transfer;
+    }
+
+    private async ValueTask StoreAsync(Incoming transfer, uint chunkId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var sink = transfer.Sink;
+        if (!transfer.InMemory && sink.CanSeek)
+        {
+            sink.Position = (long)chunkId * transfer.ChunkSize;
+            await WriteAsync(sink, data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (chunkId != transfer.Contiguous)
+        {
+            // Out of order for a sequential sink: hold it, within the memory budget.
+            Reserve(transfer, data.Length);
+            transfer.Pending[chunkId] = data.ToArray();
+            transfer.PendingBytes += data.Length;
+            return;
+        }
+
+        await AppendAsync(transfer, data, cancellationToken).ConfigureAwait(false);
+        var next = chunkId + 1;
+        while (transfer.Pending.TryGetValue(next, out var waiting))
+        {
+            transfer.Pending.Remove(next);
+            transfer.PendingBytes -= waiting.Length;
+            Interlocked.Add(ref _buffered, -waiting.Length);
+            await AppendAsync(transfer, waiting, cancellationToken).ConfigureAwait(false);
+            next++;
+        }
+    }
+
+    private async ValueTask AppendAsync(Incoming transfer, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (transfer.Sink is ChunkedMemoryStream memory)
+        {
+            Reserve(transfer, data.Length);
+            transfer.MemoryBytes += data.Length;
+            memory.Append(data.Span);
+            return;
+        }
+
+        await WriteAsync(transfer.Sink, data, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Reserve(Incoming transfer, int bytes)
+    {
+        if (Interlocked.Add(ref _buffered, bytes) > _options.MaxBufferedBytes)
+        {
+            Interlocked.Add(ref _buffered, -bytes);
+            throw new ChunkFrameException(ChunkTransferError.TooLarge, $"Transfer {transfer.Id} would exceed MaxBufferedBytes ({_options.MaxBufferedBytes}); use a SinkFactory for large transfers.", transfer.Id);
+        }
+    }
+
+    private async ValueTask<IncomingTransfer> CompleteAsync(Incoming transfer, CancellationToken cancellationToken)
+    {
+        if (transfer.Metadata is { } metadata && metadata.TotalLength != transfer.Bytes)
+        {
+            throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Transfer {transfer.Id}: received {transfer.Bytes} bytes but the metadata declared {metadata.TotalLength}.", transfer.Id);
+        }
+
+        lock (_active)
+        {
+            _active.Remove(transfer.Id);
+        }
+
+        transfer.Timer.Dispose();
+        Remember(transfer.Id, completed: true, transfer.TotalChunks, default);
+        Interlocked.Add(ref _buffered, -transfer.MemoryBytes);
+        var sink = transfer.Sink;
+#if NET
+        await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
+#else
+        await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
+#endif
+        if (sink.CanSeek)
+        {
+            sink.Position = 0;
+        }
+
+        return new IncomingTransfer(transfer.Id, transfer.Metadata, transfer.Bytes, sink);
+    }
+
+    private async Task ExpireAsync(Incoming transfer)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            bool current;
+            lock (_active)
+            {
+                current = _active.TryGetValue(transfer.Id, out var active) && ReferenceEquals(active, transfer);
+                if (current)
+                {
+                    _active.Remove(transfer.Id);
+                }
+            }
+
+            if (current)
+            {
+                Free(transfer);
+                Remember(transfer.Id, completed: false, transfer.TotalChunks, ChunkTransferError.TimedOut);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask FailAsync(Guid id, ChunkFrameException error, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? reply, CancellationToken cancellationToken)
+    {
+        Incoming? transfer;
+        lock (_active)
+        {
+            if (_active.TryGetValue(id, out transfer))
+            {
+                _active.Remove(id);
+            }
+        }
+
+        if (transfer is not null)
+        {
+            Free(transfer);
+        }
+
+        Remember(id, completed: false, transfer?.TotalChunks ?? 0, error.Error);
+        if (reply is not null)
+        {
+            await ReplyAsync(reply, ErrorFrame(id, error.Error, error.Message), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Free(Incoming transfer)
+    {
+        transfer.Timer?.Dispose();
+        Interlocked.Add(ref _buffered, -(transfer.PendingBytes + transfer.MemoryBytes));
+        transfer.Pending.Clear();
+        var path = (transfer.Sink as FileStream)?.Name;
+        transfer.Sink.Dispose();
+        if (path is not null)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private void Remember(Guid id, bool completed, uint total, ChunkTransferError error)
+    {
+        if (!_finished.ContainsKey(id))
+        {
+            _finishedOrder.Enqueue(id);
+            if (_finishedOrder.Count > RememberFinished)
+            {
+                _finished.Remove(_finishedOrder.Dequeue());
+            }
+        }
+
+        _finished[id] = (completed, total, error);
+    }
+
+    private void CheckDeclaredLength(Incoming transfer, long totalLength)
+    {
+        if (totalLength > _options.MaxTransferSize)
+        {
+            throw new ChunkFrameException(ChunkTransferError.TooLarge, $"Transfer {transfer.Id} declares {totalLength} bytes; MaxTransferSize is {_options.MaxTransferSize}.", transfer.Id);
+        }
+
+        var expectedChunks = totalLength == 0 ? 1 : ((totalLength - 1) / transfer.ChunkSize) + 1;
+        if (totalLength < 0 || expectedChunks != transfer.TotalChunks)
+        {
+            throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Transfer {transfer.Id} declares {totalLength} bytes, which is not {transfer.TotalChunks} chunks of {transfer.ChunkSize}.", transfer.Id);
+        }
+    }
+
+    private static void CheckChunkLength(Incoming transfer, uint chunkId, int length)
+    {
+        var last = chunkId == transfer.TotalChunks - 1;
+        var valid = last
+            ? length <= transfer.ChunkSize && (length > 0 || transfer.TotalChunks == 1)
+            : length == transfer.ChunkSize;
+        if (!valid)
+        {
+            throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Chunk {chunkId} of transfer {transfer.Id} carries {length} bytes; expected {(last ? $"1..{transfer.ChunkSize}" : transfer.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture))}.", transfer.Id);
+        }
+    }
+
+    private static async ValueTask WriteAsync(Stream sink, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+#if NET
+        await sink.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+#else
+        var array = data.ToArray();
+        await sink.WriteAsync(array, 0, array.Length, cancellationToken).ConfigureAwait(false);
+#endif
+    }
+
+    private static ValueTask ReplyAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> reply, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+        => reply(frame, cancellationToken);
+
+    private ReadOnlyMemory<byte> Ack(Guid id, uint contiguous, uint total)
+    {
+        var length = ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Ack, id, contiguous, total, 0), ReadOnlySpan<byte>.Empty, _control);
+        return _control.AsMemory(0, length);
+    }
+
+    private ReadOnlyMemory<byte> ErrorFrame(Guid id, ChunkTransferError error, string reason)
+    {
+        var payload = new byte[Math.Min(ChunkFrameCodec.MaxErrorPayload, 2 + Encoding.UTF8.GetByteCount(reason))];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)error);
+        var reasonBytes = Encoding.UTF8.GetBytes(reason);
+        Array.Copy(reasonBytes, 0, payload, 2, payload.Length - 2);
+        var length = ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Error, id, 0, 0, 0), payload, _control);
+        return _control.AsMemory(0, length);
+    }
+
+    private sealed class Incoming(Guid id, uint totalChunks, uint chunkSize, Stream sink, bool inMemory)
+    {
+        private readonly ulong[] _received = new ulong[(totalChunks + 63) / 64];
+        private readonly Dictionary<uint, uint> _crcs = [];
+
+        public Guid Id { get; } = id;
+
+        public uint TotalChunks { get; } = totalChunks;
+
+        public uint ChunkSize { get; } = chunkSize;
+
+        public Stream Sink { get; } = sink;
+
+        public bool InMemory { get; } = inMemory;
+
+        public ChunkMetadata? Metadata { get; set; }
+
+        public ITimer Timer { get; set; } = null!;
+
+        public ChunkReassembler? Owner { get; set; }
+
+        public Dictionary<uint, byte[]> Pending { get; } = [];
+
+        public long PendingBytes { get; set; }
+
+        public long MemoryBytes { get; set; }
+
+        public uint Contiguous { get; private set; }
+
+        public uint ReceivedCount { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public bool IsReceived(uint chunk) => (_received[chunk / 64] & (1UL << (int)(chunk % 64))) != 0;
+
+        public uint CrcOf(uint chunk) => _crcs.TryGetValue(chunk, out var crc) ? crc : 0;
+
+        public void MarkReceived(uint chunk, uint crc, int length)
+        {
+            _received[chunk / 64] |= 1UL << (int)(chunk % 64);
+            _crcs[chunk] = crc;
+            ReceivedCount++;
+            Bytes += length;
+            while (Contiguous < TotalChunks && IsReceived(Contiguous))
+            {
+                Contiguous++;
+            }
+        }
+    }
+}
