@@ -272,7 +272,15 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
 
             var message = new ReceivedMessage(connection.Id, result.MessageType, assembled.ToArray());
             assembled.SetLength(0);
-            connection.Record(message);
+            if (route.RecordMessages)
+            {
+                connection.Record(message);
+            }
+            else
+            {
+                connection.Count();
+            }
+
             Signal();
             if (route.OnMessage is { } onMessage)
             {

@@ -16,6 +16,7 @@ public sealed class ServerConnection
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ConcurrentQueue<ReceivedMessage> _received = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _count;
 
     internal ServerConnection(int id, string path, string? query, IReadOnlyDictionary<string, string> headers, WebSocket socket)
     {
@@ -126,11 +127,17 @@ public sealed class ServerConnection
 
     internal WebSocket Socket => _socket;
 
-    internal void Record(ReceivedMessage message) => _received.Enqueue(message);
+    internal void Record(ReceivedMessage message)
+    {
+        _received.Enqueue(message);
+        Interlocked.Increment(ref _count);
+    }
+
+    internal void Count() => Interlocked.Increment(ref _count);
 
     internal void MarkClosed() => _closed.TrySetResult();
 
-    internal int ReceivedCount => _received.Count;
+    internal int ReceivedCount => Volatile.Read(ref _count);
 
     internal IEnumerable<ReceivedMessage> Snapshot() => _received.ToArray().AsEnumerable();
 }

@@ -12,6 +12,9 @@ public sealed class ServerRoute
     /// <summary>Gets or sets what runs for every message received (after it has been recorded).</summary>
     public Func<ServerConnection, ReceivedMessage, Task>? OnMessage { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether messages on this route are kept in <see cref="ServerConnection.Received"/>. Turn it off for bulk traffic.</summary>
+    public bool RecordMessages { get; set; } = true;
+
     /// <summary>A route that sends every message back unchanged.</summary>
     public static ServerRoute Echo() => new() { OnMessage = (connection, message) => connection.SendAsync(message.Data, message.MessageType) };
 
