@@ -1,0 +1,112 @@
+using System.Text.Json;
+using FluentAssertions;
+using ResilientSockets.Tests.Framing;
+using ResilientSockets.Tests.Infrastructure;
+using Xunit;
+
+namespace ResilientSockets.Tests.Interop;
+
+/// <summary>Against an independent implementation: Node's `ws` server and a JavaScript implementation of the chunk wire format written from the README.</summary>
+public sealed class NodeInteropTests(NodePeerFixture node) : IClassFixture<NodePeerFixture>
+{
+    private ResilientWebSocket Client(string path, Action<ResilientWebSocketOptions>? configure = null)
+        => Sut.Create(node.Peer.GetUri(path), o =>
+        {
+            o.Framing = new ChunkedTransferOptions { ChunkSize = 16 * 1024 };
+            configure?.Invoke(o);
+        });
+
+    private static async Task<JsonElement> NextJsonAsync(IAsyncEnumerator<WebSocketMessage> reader, string type)
+    {
+        while (await reader.MoveNextAsync().AsTask().WaitAsync(TestTimeouts.Signal))
+        {
+            var json = JsonDocument.Parse(reader.Current.Text).RootElement;
+            if (json.GetProperty("type").GetString() == type)
+            {
+                return json;
+            }
+        }
+
+        throw new InvalidOperationException("The stream ended before a " + type + " message.");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16 * 1024 + 1)]
+    [InlineData(1024 * 1024 + 5)]
+    public async Task A_transfer_from_dotnet_is_reassembled_by_the_node_peer_byte_for_byte(int size)
+    {
+        await using var client = Client("/transfers");
+        await using var reader = client.ReadAllAsync().GetAsyncEnumerator();
+        var report = NextJsonAsync(reader, "received");
+        await client.StartAsync();
+        var data = FrameTestHelpers.Data(size, seed: size);
+
+        var id = await client.SendTransferAsync(data, new ChunkMetadata { Name = "from-dotnet.bin" }).WaitAsync(TestTimeouts.Signal);
+
+        var json = await report;
+        json.GetProperty("id").GetString().Should().Be(id.ToString());
+        json.GetProperty("length").GetInt32().Should().Be(size);
+        json.GetProperty("sha256").GetString().Should().Be(FrameTestHelpers.Sha256(data));
+        json.GetProperty("name").GetString().Should().Be("from-dotnet.bin");
+    }
+
+    [Fact]
+    public async Task A_transfer_from_the_node_peer_is_reassembled_by_dotnet_byte_for_byte()
+    {
+        await using var client = Client("/transfers");
+        await using var reader = client.ReadAllAsync().GetAsyncEnumerator();
+        await using var transfers = client.ReadTransfersAsync().GetAsyncEnumerator();
+        var sent = NextJsonAsync(reader, "sent");
+        var incoming = transfers.MoveNextAsync().AsTask();
+        await client.StartAsync();
+
+        await client.SendTextAsync("{\"type\":\"send\",\"length\":300000,\"chunkSize\":20000}");
+
+        (await incoming.WaitAsync(TestTimeouts.Signal)).Should().BeTrue();
+        await using var transfer = transfers.Current;
+        var json = await sent;
+        transfer.Id.ToString().Should().Be(json.GetProperty("id").GetString());
+        transfer.Metadata!.Name.Should().Be("from-node.bin");
+        transfer.Length.Should().Be(300000);
+        (await FrameTestHelpers.Sha256Async(transfer.Content)).Should().Be(json.GetProperty("sha256").GetString());
+    }
+
+    [Fact]
+    public async Task Echo_works_against_the_node_peer()
+    {
+        await using var client = Client("/echo");
+        await using var reader = client.ReadAllAsync().GetAsyncEnumerator();
+        var first = reader.MoveNextAsync().AsTask();
+        await client.StartAsync();
+
+        await client.SendTextAsync("hello node");
+
+        (await first.WaitAsync(TestTimeouts.Signal)).Should().BeTrue();
+        reader.Current.Text.Should().Be("hello node");
+    }
+
+    [Fact]
+    public async Task The_client_reconnects_when_the_node_peer_drops_it_and_loses_nothing_it_was_not_told_about()
+    {
+        await using var client = Client("/drop-after?n=5");
+        var states = new StateRecorder(client);
+        var echoed = new List<string>();
+        client.MessageReceived += (m, _) => { lock (echoed) { echoed.Add(m.Text); } return ValueTask.CompletedTask; };
+        await client.StartAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            await client.SendTextAsync($"m{i}");
+        }
+
+        await states.WaitForAsync(ConnectionState.Reconnecting);
+        await states.WaitForAsync(ConnectionState.Open, 2);
+        client.State.Should().BeOneOf(ConnectionState.Open, ConnectionState.Reconnecting, ConnectionState.Connecting);
+        lock (echoed)
+        {
+            var numbers = echoed.Select(s => int.Parse(s.Substring(1), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            numbers.Should().NotBeEmpty().And.OnlyHaveUniqueItems().And.BeInAscendingOrder("FIFO holds across the reconnect and nothing is sent twice");
+        }
+    }
+}
