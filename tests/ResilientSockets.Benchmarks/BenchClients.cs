@@ -1,0 +1,228 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Threading.Channels;
+using ResilientSockets;
+using Websocket.Client;
+
+namespace ResilientSockets.Benchmarks;
+
+/// <summary>The same operations through each client's natural API.</summary>
+internal interface IBenchClient : IAsyncDisposable
+{
+    Task ConnectAsync(Uri uri);
+
+    ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type);
+
+    /// <summary>The next message from the server, as text (binary is reported by length).</summary>
+    Task<string> ReceiveAsync();
+
+    /// <summary>Sends a large payload: a transfer for the chunked client, one message for the rest. Completes when the server confirmed it.</summary>
+    Task SendLargeAsync(long length);
+
+    static IBenchClient Create(string name) => name switch
+    {
+        "raw" => new RawClient(),
+        "resilient" => new ResilientClient(chunked: false),
+        "resilient-chunked" => new ResilientClient(chunked: true),
+        "websocket-client" => new WebsocketClientAdapter(),
+        _ => throw new ArgumentException("unknown client " + name),
+    };
+}
+
+internal sealed class RawClient : IBenchClient
+{
+    private readonly ClientWebSocket _socket = new();
+    private readonly byte[] _buffer = new byte[1 << 16];
+
+    public Task ConnectAsync(Uri uri) => _socket.ConnectAsync(uri, default);
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type) => _socket.SendAsync(payload, type, true, default);
+
+    public async Task<string> ReceiveAsync()
+    {
+        var result = await _socket.ReceiveAsync(_buffer.AsMemory(), default);
+        return result.MessageType == WebSocketMessageType.Text ? Encoding.UTF8.GetString(_buffer, 0, result.Count) : $"binary {result.Count}";
+    }
+
+    public async Task SendLargeAsync(long length)
+    {
+        // The raw socket needs the whole payload as one buffer: that is the cost being measured.
+        var payload = Payload.Make(length);
+        await _socket.SendAsync(payload.AsMemory(), WebSocketMessageType.Binary, true, default);
+        await ReceiveAsync();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _socket.Abort();
+        _socket.Dispose();
+        return default;
+    }
+}
+
+internal sealed class ResilientClient(bool chunked) : IBenchClient
+{
+    private ResilientWebSocket? _client;
+    private IAsyncEnumerator<WebSocketMessage>? _messages;
+    private ValueTask<bool> _next;
+
+    public async Task ConnectAsync(Uri uri)
+    {
+        _client = new ResilientWebSocket(new ResilientWebSocketOptions
+        {
+            Uri = uri,
+            Framing = chunked ? new ChunkedTransferOptions() : null,
+            Receiving = { MaxMessageSize = 1 << 30 },
+        });
+        _messages = _client.ReadAllAsync().GetAsyncEnumerator();
+        _next = _messages.MoveNextAsync(); // subscribe before connecting
+        await _client.StartAsync();
+    }
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type) => _client!.SendAsync(payload, type);
+
+    public async Task<string> ReceiveAsync()
+    {
+        if (!await _next)
+        {
+            throw new InvalidOperationException("The stream ended.");
+        }
+
+        var message = _messages!.Current;
+        _next = _messages.MoveNextAsync();
+        return message.IsText ? message.Text : $"binary {message.Data.Length}";
+    }
+
+    public async Task SendLargeAsync(long length)
+    {
+        if (chunked)
+        {
+            await _client!.SendTransferAsync(new Payload.PatternStream(length));
+            return;
+        }
+
+        await _client!.SendBinaryAsync(Payload.Make(length));
+        await ReceiveAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+    }
+}
+
+internal sealed class WebsocketClientAdapter : IBenchClient
+{
+    private readonly Channel<string> _received = Channel.CreateUnbounded<string>();
+    private WebsocketClient? _client;
+
+    public async Task ConnectAsync(Uri uri)
+    {
+        _client = new WebsocketClient(uri) { ReconnectTimeout = null, IsReconnectionEnabled = false };
+        _client.MessageReceived.Subscribe(m => _received.Writer.TryWrite(m.MessageType == WebSocketMessageType.Text ? m.Text ?? string.Empty : $"binary {m.Binary?.Length}"));
+        await _client.Start();
+    }
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type)
+    {
+        // Its queued API takes a string or an array; a benchmark loop reuses one of each.
+        if (type == WebSocketMessageType.Text)
+        {
+            _client!.Send(Payload.TextFor(payload));
+        }
+        else
+        {
+            _client!.Send(Payload.ArrayFor(payload));
+        }
+
+        return default;
+    }
+
+    public async Task<string> ReceiveAsync() => await _received.Reader.ReadAsync();
+
+    public async Task SendLargeAsync(long length)
+    {
+        await _client!.SendInstant(Payload.Make(length));
+        await ReceiveAsync();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        return default;
+    }
+}
+
+internal static class Payload
+{
+    private static readonly Dictionary<int, string> Texts = [];
+    private static readonly Dictionary<int, byte[]> Arrays = [];
+
+    public static byte[] Make(long length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 31 >> 3);
+        }
+
+        return bytes;
+    }
+
+    public static string TextFor(ReadOnlyMemory<byte> payload)
+    {
+        lock (Texts)
+        {
+            return Texts.TryGetValue(payload.Length, out var text) ? text : Texts[payload.Length] = Encoding.UTF8.GetString(payload.Span);
+        }
+    }
+
+    public static byte[] ArrayFor(ReadOnlyMemory<byte> payload)
+    {
+        lock (Arrays)
+        {
+            return Arrays.TryGetValue(payload.Length, out var array) ? array : Arrays[payload.Length] = payload.ToArray();
+        }
+    }
+
+    /// <summary>Generated bytes behind a seekable stream, so the chunked client never holds the payload.</summary>
+    public sealed class PatternStream(long length) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position { get; set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, length - Position);
+            for (var i = 0; i < n; i++)
+            {
+                buffer[i] = (byte)((Position + i) * 31 >> 3);
+            }
+
+            Position += n;
+            return n;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? Position + offset : length + offset;
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

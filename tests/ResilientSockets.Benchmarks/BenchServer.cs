@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ResilientSockets;
+
+namespace ResilientSockets.Benchmarks;
+
+/// <summary>The server side of every scenario, in its own process so client figures are the client's.</summary>
+internal static class BenchServer
+{
+    public static async Task<int> RunAsync(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.Run(HandleAsync);
+        await app.StartAsync();
+        Console.WriteLine($"LISTENING {new Uri(app.Urls.First()).Port}");
+        await Task.Run(() => Console.In.ReadToEnd());
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        try
+        {
+            switch (context.Request.Path.Value)
+            {
+                case "/sink":
+                    await SinkAsync(socket, context.Request.Query["count"]);
+                    break;
+                case "/echo":
+                    await EchoAsync(socket);
+                    break;
+                case "/transfer":
+                    await TransferAsync(socket);
+                    break;
+                default:
+                    await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "unknown path", default);
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+        }
+    }
+
+    // Counts messages and answers "done <n>" after the expected count, so the client can time delivery, not just writes.
+    private static async Task SinkAsync(WebSocket socket, string? expected)
+    {
+        var target = long.Parse(expected ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        var buffer = new byte[1 << 20];
+        long messages = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(), default);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+                return;
+            }
+
+            if (result.EndOfMessage && ++messages == target)
+            {
+                await socket.SendAsync("done"u8.ToArray(), WebSocketMessageType.Text, true, default);
+            }
+        }
+    }
+
+    private static async Task EchoAsync(WebSocket socket)
+    {
+        var buffer = new byte[1 << 16];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(), default);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+                return;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, default);
+        }
+    }
+
+    // Chunk frames go through the public reassembler into Stream.Null; any other binary message is read and dropped.
+    private static async Task TransferAsync(WebSocket socket)
+    {
+        await using var reassembler = new ChunkReassembler(new ChunkedTransferOptions { SinkFactory = (_, _, _) => ValueTask.FromResult(Stream.Null), MaxTransferSize = 1L << 31 });
+        var buffer = new byte[(1 << 16) + 1024];
+        long raw = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(), default);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+                return;
+            }
+
+            if (!result.EndOfMessage || raw > 0)
+            {
+                // A raw large message: count it, do not keep it.
+                raw += result.Count;
+                if (result.EndOfMessage)
+                {
+                    await socket.SendAsync(System.Text.Encoding.UTF8.GetBytes($"raw {raw}"), WebSocketMessageType.Text, true, default);
+                    raw = 0;
+                }
+
+                continue;
+            }
+
+            var frame = buffer.AsMemory(0, result.Count);
+            if (result.MessageType == WebSocketMessageType.Binary && ChunkFrameCodec.IsFrame(frame.Span))
+            {
+                await reassembler.ProcessAsync(frame, (reply, ct) => socket.SendAsync(reply, WebSocketMessageType.Binary, true, ct));
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+
+namespace ResilientSockets.Benchmarks;
+
+internal static class Scenario
+{
+    public static async Task<ScenarioResult> RunAsync(string scenario, string clientName, int port, bool quick)
+    {
+        await using var client = IBenchClient.Create(clientName);
+        using var sampler = new MemorySampler();
+        return scenario switch
+        {
+            "throughput-64-text" => await ThroughputAsync(client, clientName, port, 64, WebSocketMessageType.Text, quick ? 2_000 : 200_000, sampler, scenario),
+            "throughput-4k-binary" => await ThroughputAsync(client, clientName, port, 4096, WebSocketMessageType.Binary, quick ? 1_000 : 100_000, sampler, scenario),
+            "echo-64" => await EchoAsync(client, clientName, port, quick ? 200 : 10_000, sampler),
+            "transfer-256" => await LargeAsync(client, clientName, port, quick ? 16L << 20 : 256L << 20, sampler),
+            _ => throw new ArgumentException("unknown scenario " + scenario),
+        };
+    }
+
+    private static async Task<ScenarioResult> ThroughputAsync(IBenchClient client, string name, int port, int size, WebSocketMessageType type, int count, MemorySampler sampler, string scenario)
+    {
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/sink?count={count}"));
+        var payload = new byte[size];
+        Array.Fill(payload, (byte)'x');
+        var (cpu, allocated) = Counters();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            await client.SendAsync(payload, type);
+        }
+
+        var done = await client.ReceiveAsync();
+        clock.Stop();
+        if (done != "done")
+        {
+            throw new InvalidOperationException("unexpected reply " + done);
+        }
+
+        var (cpuAfter, allocatedAfter) = Counters();
+        return new ScenarioResult(scenario, name, count)
+        {
+            PerSecond = count / clock.Elapsed.TotalSeconds,
+            CpuMicrosPerOp = (cpuAfter - cpu).TotalMicroseconds / count,
+            AllocatedBytesPerOp = (double)(allocatedAfter - allocated) / count,
+            PeakWorkingSetMb = MemorySampler.PeakWorkingSetMb(),
+            PeakManagedMb = sampler.PeakManagedMb,
+        };
+    }
+
+    private static async Task<ScenarioResult> EchoAsync(IBenchClient client, string name, int port, int count, MemorySampler sampler)
+    {
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"));
+        var payload = new byte[64];
+        Array.Fill(payload, (byte)'e');
+        var latencies = new double[count];
+        for (var i = 0; i < 100; i++)
+        {
+            await client.SendAsync(payload, WebSocketMessageType.Text);
+            await client.ReceiveAsync();
+        }
+
+        var (cpu, allocated) = Counters();
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await client.SendAsync(payload, WebSocketMessageType.Text);
+            await client.ReceiveAsync();
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        var (cpuAfter, allocatedAfter) = Counters();
+        Array.Sort(latencies);
+        return new ScenarioResult("echo-64", name, count)
+        {
+            P50Micros = latencies[count / 2],
+            P99Micros = latencies[(int)(count * 0.99)],
+            CpuMicrosPerOp = (cpuAfter - cpu).TotalMicroseconds / count,
+            AllocatedBytesPerOp = (double)(allocatedAfter - allocated) / count,
+            PeakWorkingSetMb = MemorySampler.PeakWorkingSetMb(),
+            PeakManagedMb = sampler.PeakManagedMb,
+        };
+    }
+
+    private static async Task<ScenarioResult> LargeAsync(IBenchClient client, string name, int port, long length, MemorySampler sampler)
+    {
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/transfer"));
+        var (cpu, _) = Counters();
+        var clock = Stopwatch.StartNew();
+        await client.SendLargeAsync(length);
+        clock.Stop();
+        var (cpuAfter, _) = Counters();
+        return new ScenarioResult("transfer-256", name, 1)
+        {
+            MegabytesPerSecond = length / (1024.0 * 1024) / clock.Elapsed.TotalSeconds,
+            CpuMicrosPerOp = (cpuAfter - cpu).TotalMicroseconds,
+            PeakWorkingSetMb = MemorySampler.PeakWorkingSetMb(),
+            PeakManagedMb = sampler.PeakManagedMb,
+        };
+    }
+
+    private static (TimeSpan Cpu, long Allocated) Counters()
+        => (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
+}
+
+/// <summary>Samples the managed heap every few milliseconds; the peak working set comes from the kernel (VmHWM).</summary>
+internal sealed class MemorySampler : IDisposable
+{
+    private readonly Timer _timer;
+    private long _peak;
+
+    public MemorySampler()
+    {
+        _peak = GC.GetTotalMemory(false);
+        _timer = new Timer(_ => Sample(), null, 0, 5);
+    }
+
+    public double PeakManagedMb
+    {
+        get
+        {
+            Sample();
+            return Interlocked.Read(ref _peak) / (1024.0 * 1024);
+        }
+    }
+
+    public static double PeakWorkingSetMb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return Environment.WorkingSet / (1024.0 * 1024);
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Sample()
+    {
+        var now = GC.GetTotalMemory(false);
+        long seen;
+        while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
+        {
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace ResilientSockets.Benchmarks;
+
+/// <summary>
+/// End-to-end scenarios over real loopback sockets. Each (scenario, client) pair runs in a fresh process against one
+/// shared server process, so peak memory and CPU belong to that client alone. Results are medians of the runs.
+/// </summary>
+internal static class ScenarioRunner
+{
+    internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
+    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-4k-binary", "echo-64", "transfer-256"];
+
+    public static async Task<int> RunAllAsync(bool quick)
+    {
+        var runs = quick ? 1 : 3;
+        await using var server = await ChildProcess.StartServerAsync();
+        var results = new List<ScenarioResult>();
+        foreach (var scenario in Scenarios)
+        {
+            foreach (var client in Clients)
+            {
+                if (scenario == "transfer-256" && client == "resilient")
+                {
+                    foreach (var variant in new[] { "resilient-chunked", "resilient" })
+                    {
+                        results.Add(Median(await RepeatAsync(scenario, variant, server.Port, quick, runs)));
+                    }
+
+                    continue;
+                }
+
+                results.Add(Median(await RepeatAsync(scenario, client, server.Port, quick, runs)));
+            }
+        }
+
+        var table = Report.Markdown(results, quick);
+        Console.WriteLine(table);
+        Directory.CreateDirectory("BenchmarkDotNet.Artifacts");
+        await File.WriteAllTextAsync(Path.Combine("BenchmarkDotNet.Artifacts", quick ? "scenarios-quick.md" : "scenarios.md"), table);
+        await File.WriteAllTextAsync(Path.Combine("BenchmarkDotNet.Artifacts", quick ? "scenarios-quick.json" : "scenarios.json"), JsonSerializer.Serialize(results));
+        return 0;
+    }
+
+    public static async Task<int> RunOneAsync(string scenario, string client, int port, bool quick)
+    {
+        var result = await Scenario.RunAsync(scenario, client, port, quick);
+        Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static async Task<List<ScenarioResult>> RepeatAsync(string scenario, string client, int port, bool quick, int runs)
+    {
+        var list = new List<ScenarioResult>();
+        for (var i = 0; i < runs; i++)
+        {
+            list.Add(await ChildProcess.RunScenarioAsync(scenario, client, port, quick));
+        }
+
+        return list;
+    }
+
+    private static ScenarioResult Median(List<ScenarioResult> runs)
+    {
+        static double Mid(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted[sorted.Length / 2];
+        }
+
+        var first = runs[0];
+        return first with
+        {
+            PerSecond = Mid(runs.Select(r => r.PerSecond)),
+            CpuMicrosPerOp = Mid(runs.Select(r => r.CpuMicrosPerOp)),
+            P50Micros = Mid(runs.Select(r => r.P50Micros)),
+            P99Micros = Mid(runs.Select(r => r.P99Micros)),
+            MegabytesPerSecond = Mid(runs.Select(r => r.MegabytesPerSecond)),
+            PeakWorkingSetMb = Mid(runs.Select(r => r.PeakWorkingSetMb)),
+            PeakManagedMb = Mid(runs.Select(r => r.PeakManagedMb)),
+            AllocatedBytesPerOp = Mid(runs.Select(r => r.AllocatedBytesPerOp)),
+        };
+    }
+}
+
+internal sealed record ScenarioResult(string Scenario, string Client, long Operations)
+{
+    public double PerSecond { get; init; }
+
+    public double CpuMicrosPerOp { get; init; }
+
+    public double P50Micros { get; init; }
+
+    public double P99Micros { get; init; }
+
+    public double MegabytesPerSecond { get; init; }
+
+    public double PeakWorkingSetMb { get; init; }
+
+    public double PeakManagedMb { get; init; }
+
+    public double AllocatedBytesPerOp { get; init; }
+}
+
+internal sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ChildProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static async Task<ChildProcess> StartServerAsync()
+    {
+        var process = Start("server", "0");
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The benchmark server did not start: " + line);
+        }
+
+        return new ChildProcess(process, int.Parse(line["LISTENING ".Length..], CultureInfo.InvariantCulture));
+    }
+
+    public static async Task<ScenarioResult> RunScenarioAsync(string scenario, string client, int port, bool quick)
+    {
+        using var process = Start("one", scenario, client, port.ToString(CultureInfo.InvariantCulture), quick ? "--quick" : "");
+        var output = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync();
+        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"{scenario}/{client} produced no result: {output} {await process.StandardError.ReadToEndAsync()}");
+        var result = JsonSerializer.Deserialize<ScenarioResult>(line["RESULT ".Length..])!;
+        Console.Error.WriteLine($"  {scenario,-22} {client,-18} done");
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        _process.Dispose();
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var self = typeof(ChildProcess).Assembly.Location;
+        var host = Environment.ProcessPath!;
+        var info = Path.GetFileNameWithoutExtension(host) == "dotnet" ? new ProcessStartInfo(host, [self, .. args]) : new ProcessStartInfo(host, args);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = true;
+        info.UseShellExecute = false;
+        return Process.Start(info)!;
+    }
+}
+
+internal static class Report
+{
+    public static string Markdown(IReadOnlyList<ScenarioResult> results, bool quick)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}{(quick ? " (quick smoke mode: figures are not meaningful)" : string.Empty)}");
+        text.AppendLine();
+        text.AppendLine("| Scenario | Client | Result | vs raw | Client CPU µs/op | Alloc B/op | Peak WS MB | Peak managed MB |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            var raw = results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == "raw");
+            var (value, ratio) = r.Scenario switch
+            {
+                var s when s.StartsWith("throughput", StringComparison.Ordinal) => ($"{r.PerSecond:N0} msg/s", raw is null ? "" : $"{r.PerSecond / raw.PerSecond:0.00}×"),
+                var s when s.StartsWith("echo", StringComparison.Ordinal) => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
+                _ => ($"{r.MegabytesPerSecond:0} MB/s", raw is null ? "" : $"{r.MegabytesPerSecond / raw.MegabytesPerSecond:0.00}×"),
+            };
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario} | {r.Client} | {value} | {ratio} | {r.CpuMicrosPerOp:0.0} | {r.AllocatedBytesPerOp:0} | {r.PeakWorkingSetMb:0} | {r.PeakManagedMb:0} |");
+        }
+
+        return text.ToString();
+    }
+}
