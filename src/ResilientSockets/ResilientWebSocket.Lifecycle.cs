@@ -143,6 +143,7 @@ public sealed partial class ResilientWebSocket
             await _transfers.DisposeAsync().ConfigureAwait(false);
         }
 
+        _metrics.Unregister(this);
         _dispatcher.Complete();
     }
 
@@ -153,6 +154,11 @@ public sealed partial class ResilientWebSocket
         var attempt = _failures + 1;
         var started = _time.GetTimestamp();
         var socket = new ClientWebSocket();
+        _metrics.ConnectionAttempts.Add(1, _nameTag);
+        using var activity = SocketMetrics.ActivitySource.StartActivity("ResilientSockets.Connect", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag(ResilientSocketsDiagnostics.ClientNameTag, _options.Name);
+        activity?.SetTag("resilientsockets.attempt", attempt);
+        activity?.SetTag("resilientsockets.reconnect", isReconnect);
         MessageReader? reader = null;
         Uri? uri = _options.Uri;
         try
@@ -179,6 +185,9 @@ public sealed partial class ResilientWebSocket
                 throw new WebSocketConnectException(problem, new ArgumentException(problem, nameof(ResilientWebSocketOptions.Uri)), isTransient: false);
             }
 
+            activity?.SetTag("server.address", uri.Host);
+            activity?.SetTag("server.port", uri.Port);
+            activity?.SetTag("url.path", uri.AbsolutePath);
             Log.Connecting(_logger, attempt, UriRedactor.Redact(uri));
             try
             {
@@ -207,7 +216,10 @@ public sealed partial class ResilientWebSocket
                 }
             }
 
-            Log.Connected(_logger, UriRedactor.Redact(uri), (long)_time.GetElapsedTime(started).TotalMilliseconds, attempt);
+            var elapsed = _time.GetElapsedTime(started);
+            Log.Connected(_logger, UriRedactor.Redact(uri), (long)elapsed.TotalMilliseconds, attempt);
+            _metrics.ConnectDuration.Record(elapsed.TotalSeconds, _nameTag);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
             return new ConnectionScope(socket, reader, _time.GetTimestamp(), _time, _options.Heartbeat.SendTimeout);
         }
         catch (Exception ex)
@@ -215,6 +227,8 @@ public sealed partial class ResilientWebSocket
             socket.Abort();
             socket.Dispose();
             reader?.Dispose();
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            activity?.SetTag("error.type", ex.GetType().FullName);
             if (!_stopCts.IsCancellationRequested)
             {
                 _failures++;
@@ -291,6 +305,7 @@ public sealed partial class ResilientWebSocket
 
         if (_hasBeenOpen)
         {
+            _metrics.Reconnects.Add(1, _nameTag);
             _transfers?.OnReconnected();
         }
 
@@ -305,7 +320,11 @@ public sealed partial class ResilientWebSocket
                 _time,
                 (ping, ct) => WriteAsync(connection, ping.Data, ping.MessageType).AsTask(),
                 connection.Kill,
-                rtt => Volatile.Write(ref _lastRoundTripTicks, rtt.Ticks),
+                rtt =>
+                {
+                    Volatile.Write(ref _lastRoundTripTicks, rtt.Ticks);
+                    _metrics.HeartbeatRoundTrip.Record(rtt.TotalSeconds, _nameTag);
+                },
                 connection.AbortToken);
         }
 

@@ -57,6 +57,8 @@ public sealed partial class ResilientWebSocket
                 var outcome = await connection.Reader.ReadAsync(connection.AbortToken).ConfigureAwait(false);
                 if (outcome.Message is { } message)
                 {
+                    _metrics.MessagesReceived.Add(1, _nameTag);
+                    _metrics.BytesReceived.Add(message.Data.Length, _nameTag);
                     if (first && EngineIoDetector.IsOpenPacket(message))
                     {
                         return ConnectionEnd.WrongProtocol(EngineIoDetector.Error());

@@ -171,11 +171,15 @@ public sealed partial class ResilientWebSocket
             {
                 message.ReturnToQueue();
                 _queue.Requeue(message);
+                _metrics.SendFailures.Add(1, _nameTag);
                 Log.SendFailed(_logger, ex.Message);
                 return ex;
             }
 
+            var length = message.Length;
             message.CompleteWritten();
+            _metrics.MessagesSent.Add(1, _nameTag);
+            _metrics.BytesSent.Add(length, _nameTag);
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,8 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
     private readonly TaskCompletionSource<bool> _firstOpen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<OutboundMessage> _onExpired;
     private readonly TransferEngine? _transfers;
+    private readonly SocketMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _nameTag;
     private Task? _lifecycle;
     private int _disposed;
 
@@ -79,13 +82,17 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         _state = new ConnectionStateMachine(OnStateChanged);
         _queue = new SendQueue(_options.Sending, OnOutboundDropped);
         _readers = new ReaderHub(_options.Receiving, OnInboundDropped);
+        _metrics = SocketMetrics.For(_options.MeterFactory);
+        _nameTag = new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, _options.Name);
         _onExpired = message => OnOutboundDropped(message, MessageDropReason.Expired);
         _pipeline = _options.Reconnect.Pipeline ?? BuildDefaultPipeline();
         _firstAttemptOnlyPipeline = BuildTimeoutOnlyPipeline();
         if (_options.Framing is { } framing)
         {
-            _transfers = new TransferEngine(framing, _time, _logger, PostFrame);
+            _transfers = new TransferEngine(framing, _time, _logger, PostFrame, _metrics, _nameTag);
         }
+
+        _metrics.Register(this, _options.Name);
     }
 
     /// <summary>Raised once per state transition, in order, on a dedicated event loop (never under the client's locks).</summary>
@@ -166,6 +173,9 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
     /// <summary>Disposes the client, blocking until it has stopped. Prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>Gets the options the client runs with (a validated copy).</summary>
+    internal ResilientWebSocketOptions Options => _options;
+
     /// <summary>Gets a value indicating whether any loop of this client is still running (for leak tests).</summary>
     internal bool HasRunningWork => _lifecycle is { IsCompleted: false } || !_dispatcher.Completion.IsCompleted || Volatile.Read(ref _current) is not null;
 
@@ -201,6 +211,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
             _readers.CompleteAll(null);
             _firstOpen.TrySetException(new OperationCanceledException("The client was stopped before it connected."));
             _transfers?.DisposeAsync().AsTask().Forget();
+            _metrics.Unregister(this);
             _dispatcher.Complete();
             return;
         }
@@ -263,6 +274,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
 
     private void RaiseDropped(MessageDroppedEventArgs args)
     {
+        _metrics.MessagesDropped.Add(1, _nameTag, new("direction", args.Direction.ToString()), new("reason", args.Reason.ToString()));
         Log.MessageDropped(_logger, args.Direction, args.MessageType, args.Length, args.Reason);
         _dispatcher.Post(
             static s =>

@@ -71,6 +71,10 @@ public sealed class ResilientWebSocketOptions
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Gets or sets the factory of the <see cref="System.Diagnostics.Metrics.Meter"/> the client reports to (from DI: <c>IMeterFactory</c>).</summary>
+    /// <value>The default value is <see langword="null"/>: a shared meter named <see cref="ResilientSocketsDiagnostics.MeterName"/>.</value>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
     /// <summary>Checks every setting and throws one exception that lists every problem.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid; the message lists them all.</exception>
     public void Validate()
@@ -159,5 +163,6 @@ public sealed class ResilientWebSocketOptions
         Framing = Framing?.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
+        MeterFactory = MeterFactory,
     };
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Channels;
@@ -26,8 +27,13 @@ internal sealed class TransferEngine
     private readonly Func<ReadOnlyMemory<byte>, bool> _postControl;
     private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> _reply;
 
-    public TransferEngine(ChunkedTransferOptions options, TimeProvider time, ILogger logger, Func<ReadOnlyMemory<byte>, bool> postControl)
+    private readonly SocketMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _nameTag;
+
+    public TransferEngine(ChunkedTransferOptions options, TimeProvider time, ILogger logger, Func<ReadOnlyMemory<byte>, bool> postControl, SocketMetrics metrics, KeyValuePair<string, object?> nameTag)
     {
+        _metrics = metrics;
+        _nameTag = nameTag;
         _options = options;
         _time = time;
         _logger = logger;
@@ -102,6 +108,10 @@ internal sealed class TransferEngine
         _outgoing[transfer.Id] = transfer;
         var started = _time.GetTimestamp();
         uint acked = 0;
+        using var activity = SocketMetrics.ActivitySource.StartActivity("ResilientSockets.Transfer", System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("resilientsockets.transfer.id", transfer.Id.ToString());
+        activity?.SetTag("resilientsockets.transfer.bytes", length);
+        activity?.SetTag("resilientsockets.transfer.chunks", (long)total);
         try
         {
             while (acked < total)
@@ -134,7 +144,14 @@ internal sealed class TransferEngine
                 }
             }
 
+            var totalSeconds = _time.GetElapsedTime(started).TotalSeconds;
+            _metrics.TransferThroughput.Record(totalSeconds > 0 ? length / totalSeconds : 0, _nameTag);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
             return transfer.Id;
+        }
+        catch (Exception ex) when (activity is not null && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested) && SetError(activity, ex))
+        {
+            throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -154,6 +171,12 @@ internal sealed class TransferEngine
                 }
             }
         }
+    }
+
+    private static bool SetError(System.Diagnostics.Activity activity, Exception error)
+    {
+        activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Message);
+        return false;
     }
 
     public void Complete() => _completed.Writer.TryComplete();
