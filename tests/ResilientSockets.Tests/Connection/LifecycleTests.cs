@@ -77,6 +77,7 @@ public sealed class LifecycleTests
 
         server.AbortAll();
         await states.WaitForAsync(ConnectionState.Open, 2);
+        await server.WaitForConnectionAsync(2, TestTimeouts.Signal);
 
         server.Connections.Select(c => c.RequestHeaders["Authorization"]).Should().Equal("Bearer token-1", "Bearer token-2");
         server.Connections.Select(c => c.Query).Should().Equal("?session=1", "?session=2");

@@ -137,10 +137,16 @@ public sealed class BackoffOnFakeTimeTests
         var start = client.StartAsync();
         var due = await time.NextTimerAsync(IsBackoffTimer);
 
+#if NETSTANDARD_BUILD_UNDER_TEST
+        // Documented difference: the netstandard2.0 ClientWebSocket exposes no response headers, so backoff applies.
+        due.Should().BeLessThanOrEqualTo(TimeSpan.FromSeconds(1));
+        time.Advance(due);
+#else
         due.Should().Be(TimeSpan.FromSeconds(7), "the server asked for 7 s and the backoff alone would be at most 1 s");
         time.Advance(TimeSpan.FromSeconds(6.9));
         server.HandshakeCount.Should().Be(1);
         time.Advance(TimeSpan.FromSeconds(0.1));
+#endif
         await start.WaitAsync(TestTimeouts.Signal);
         server.HandshakeCount.Should().Be(2);
     }
