@@ -285,6 +285,9 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
             if (route.OnMessage is { } onMessage)
             {
                 await onMessage(connection, message).ConfigureAwait(false);
+
+                // Conditions may depend on what the handler did, not only on what arrived.
+                Signal();
             }
         }
     }
