@@ -5,6 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
@@ -34,7 +36,10 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ServerRoute> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, ServerConnection> _connections = new();
     private readonly object _signalGate = new();
+    private readonly LoopbackServerOptions _options;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource? _blackHole;
+    private X509Certificate2? _certificate;
     private WebApplication? _app;
     private int _nextConnectionId;
     private int _handshakes;
@@ -42,8 +47,9 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
     private int _rejectStatus;
     private TimeSpan? _rejectRetryAfter;
 
-    private LoopbackWebSocketServer()
+    private LoopbackWebSocketServer(LoopbackServerOptions options)
     {
+        _options = options;
         _routes["/echo"] = ServerRoute.Echo();
         _routes["/sink"] = ServerRoute.Sink();
     }
@@ -63,12 +69,25 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
     /// <summary>Gets the number of messages received on all connections.</summary>
     public int ReceivedCount => _connections.Values.Sum(c => c.ReceivedCount);
 
+    /// <summary>Gets or sets a delay before every handshake is answered (to exercise connect timeouts).</summary>
+    public TimeSpan HandshakeDelay { get; set; }
+
+    /// <summary>Gets the certificate the server presents when it speaks TLS.</summary>
+    public X509Certificate2? Certificate => _certificate;
+
     /// <summary>Starts a server on 127.0.0.1 and a free port, with <c>/echo</c> (echo) and <c>/sink</c> (record only) routes.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server.</returns>
-    public static async Task<LoopbackWebSocketServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<LoopbackWebSocketServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(new LoopbackServerOptions(), cancellationToken);
+
+    /// <summary>Starts a server with the given options.</summary>
+    /// <param name="options">How to listen (for example with TLS).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server.</returns>
+    public static async Task<LoopbackWebSocketServer> StartAsync(LoopbackServerOptions options, CancellationToken cancellationToken = default)
     {
-        var server = new LoopbackWebSocketServer();
+        ArgumentNullException.ThrowIfNull(options);
+        var server = new LoopbackWebSocketServer(options);
         await server.StartOnAsync(0, cancellationToken).ConfigureAwait(false);
         return server;
     }
@@ -78,7 +97,13 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
     /// <param name="query">An optional query string, without '?'.</param>
     /// <returns>A <c>ws://127.0.0.1:port/path</c> address.</returns>
     public Uri GetUri(string path = "/echo", string? query = null)
-        => new($"ws://127.0.0.1:{Port}{path}{(query is null ? string.Empty : "?" + query)}");
+        => new($"{(_options.UseTls ? "wss" : "ws")}://127.0.0.1:{Port}{path}{(query is null ? string.Empty : "?" + query)}");
+
+    /// <summary>Black-holes every connection, open and new: the server stops reading and answering, while keeping the sockets open.</summary>
+    public void BlackHole() => _blackHole ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Ends <see cref="BlackHole"/>: connections read and answer again.</summary>
+    public void EndBlackHole() => Interlocked.Exchange(ref _blackHole, null)?.TrySetResult();
 
     /// <summary>Adds or replaces the behaviour of a path.</summary>
     /// <param name="path">The path, starting with '/'.</param>
@@ -161,8 +186,10 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
             return;
         }
 
+        // Stop listening first, then drop the open sockets, so no client slips back in between.
+        var stopping = app.StopAsync();
         AbortAll();
-        await app.StopAsync().ConfigureAwait(false);
+        await stopping.ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -182,7 +209,18 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        if (_options.UseTls)
+        {
+            _certificate ??= _options.Certificate ?? SelfSigned();
+        }
+
+        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port, listen =>
+        {
+            if (_certificate is not null)
+            {
+                listen.UseHttps(_certificate);
+            }
+        }));
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Run(HandleAsync);
@@ -208,6 +246,11 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _handshakes);
+        if (HandshakeDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(HandshakeDelay, context.RequestAborted).ConfigureAwait(false);
+        }
+
         if (TryTakeRejection(out var status))
         {
             context.Response.StatusCode = status;
@@ -251,6 +294,11 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
         using var assembled = new MemoryStream();
         while (true)
         {
+            if (_blackHole is { } hole)
+            {
+                await hole.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             var result = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
@@ -290,6 +338,19 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
                 Signal();
             }
         }
+    }
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
     }
 
     private bool TryTakeRejection(out int status)

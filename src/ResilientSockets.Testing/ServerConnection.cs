@@ -101,6 +101,24 @@ public sealed class ServerConnection
         }
     }
 
+    /// <summary>Sends one frame of a message without ending it (then, say, <see cref="Abort"/> to close mid-message).</summary>
+    /// <param name="payload">The frame's bytes.</param>
+    /// <param name="messageType">Text or binary.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>A task that completes when the frame has been written.</returns>
+    public async Task SendPartialAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(payload, messageType, endOfMessage: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
     /// <summary>Starts the close handshake with the given status.</summary>
     /// <param name="status">The close status.</param>
     /// <param name="description">The close description.</param>

@@ -109,4 +109,27 @@ public sealed class NodeInteropTests(NodePeerFixture node) : IClassFixture<NodeP
             numbers.Should().NotBeEmpty().And.OnlyHaveUniqueItems().And.BeInAscendingOrder("FIFO holds across the reconnect and nothing is sent twice");
         }
     }
+
+    [Fact]
+    public async Task Messages_queued_while_the_node_peer_is_down_are_flushed_in_order_when_it_returns()
+    {
+        var peer = await NodePeer.StartAsync();
+        var port = peer.Port;
+        await using var client = Sut.Create(peer.GetUri("/echo"), o => o.Reconnect.Delay = TimeSpan.FromMilliseconds(100));
+        var states = new StateRecorder(client);
+        var echoed = new List<string>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.MessageReceived += (m, _) => { lock (echoed) { echoed.Add(m.Text); if (echoed.Count == 5) { all.TrySetResult(); } } return ValueTask.CompletedTask; };
+        await client.StartAsync();
+
+        await peer.KillAsync();
+        await states.WaitForAsync(ConnectionState.Reconnecting);
+        var sends = Enumerable.Range(1, 5).Select(i => client.SendTextAsync($"queued-{i}").AsTask()).ToList();
+        await using var revived = await NodePeer.StartAsync(port);
+        await Task.WhenAll(sends).WaitAsync(TestTimeouts.Signal);
+
+        await all.Task.WaitAsync(TestTimeouts.Signal);
+        echoed.Should().Equal(Enumerable.Range(1, 5).Select(i => $"queued-{i}"));
+        await peer.DisposeAsync();
+    }
 }

@@ -20,7 +20,9 @@ public sealed class NodePeer : IAsyncDisposable
 
     public Uri GetUri(string pathAndQuery) => new($"ws://127.0.0.1:{Port}{pathAndQuery}");
 
-    public static async Task<NodePeer> StartAsync()
+    public static Task<NodePeer> StartAsync() => StartAsync(0);
+
+    public static async Task<NodePeer> StartAsync(int port)
     {
         var root = RepositoryRoot();
         var peerDirectory = Path.Combine(root, "tests", "interop", "node");
@@ -29,7 +31,7 @@ public sealed class NodePeer : IAsyncDisposable
             throw new InvalidOperationException($"The Node interop peer is not installed: run `npm ci` in {peerDirectory} (.ci/run does this).");
         }
 
-        var start = new ProcessStartInfo("node", ["server.js", "0"])
+        var start = new ProcessStartInfo("node", ["server.js", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             WorkingDirectory = peerDirectory,
             RedirectStandardOutput = true,
@@ -57,8 +59,21 @@ public sealed class NodePeer : IAsyncDisposable
         return new NodePeer(process, int.Parse(line["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Kills the process at once, as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_process.HasExited)
+        {
+            _process.Dispose();
+            return;
+        }
+
         try
         {
             _process.StandardInput.Close();

@@ -1,0 +1,26 @@
+using System.Net;
+using System.Net.NetworkInformation;
+
+namespace ResilientSockets.Tests.Infrastructure;
+
+internal static class ProcessResources
+{
+    /// <summary>Open file descriptors of this process (sockets included); Linux.</summary>
+    public static int OpenHandles() => Directory.GetFiles("/proc/self/fd").Length;
+
+    /// <summary>Established client-side TCP connections to a local port.</summary>
+    public static int EstablishedConnectionsTo(int port)
+        => IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpConnections()
+            .Count(c => c.RemoteEndPoint.Port == port && IPAddress.IsLoopback(c.RemoteEndPoint.Address) && c.State == TcpState.Established);
+
+    public static long SettledManagedHeap()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}
