@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 
 namespace ResilientSockets.Tests.Reliability;
 
+[Collection(ProcessWideCollection.Name)]
 public sealed class ReconnectStormTests(ITestOutputHelper output)
 {
     [Fact]

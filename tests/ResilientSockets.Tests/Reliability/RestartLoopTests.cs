@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace ResilientSockets.Tests.Reliability;
 
+[Collection(ProcessWideCollection.Name)]
 public sealed class RestartLoopTests(ITestOutputHelper output)
 {
     [Fact]
