@@ -169,7 +169,7 @@ public sealed class InFlightWriteTests
 
         var bigSend = client.SendBinaryAsync(big).AsTask();
         var after = client.SendTextAsync("after").AsTask();
-        await WaitUntilAsync(() => client.QueuedMessageCount == 1, "the send loop took the big message and is writing it");
+        await Eventually.TrueAsync(() => client.QueuedMessageCount == 1, "the send loop took the big message and is writing it");
         bigSend.IsCompleted.Should().BeFalse("the peer is not reading");
 
         server.AbortAll();
@@ -181,19 +181,5 @@ public sealed class InFlightWriteTests
         second[0].Data.ToArray().Should().Equal(big, "the interrupted message goes first, whole");
         second[1].Text.Should().Be("after");
         server.Connections[0].Received.Should().BeEmpty();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TestTimeouts.Signal;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Timed out waiting until " + what);
-            }
-
-            await Task.Delay(5);
-        }
     }
 }

@@ -150,7 +150,7 @@ public sealed class ChunkReassemblerTests
         time.Advance(TimeSpan.FromSeconds(29));
         sut.ActiveTransfers.Should().Be(1);
         time.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntilAsync(() => sut.ActiveTransfers == 0);
+        await Eventually.TrueAsync(() => sut.ActiveTransfers == 0, "the expired transfer is freed");
 
         File.Exists(path).Should().BeFalse("an abandoned transfer's file is removed");
         await sut.ProcessAsync(Frame(ChunkFrameKind.Data, id, 1, 3, 4, [5, 6, 7, 8]), Reply);
@@ -245,16 +245,5 @@ public sealed class ChunkReassemblerTests
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TestTimeouts.Signal;
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
-        condition().Should().BeTrue();
     }
 }

@@ -7,12 +7,12 @@ namespace ResilientSockets.Tests.Infrastructure;
 internal sealed class ObservableTimeProvider : TimeProvider
 {
     private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
-    private int _active;
+    private readonly TimerCount _count = new();
 
     public FakeTimeProvider Fake { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     /// <summary>Timers created and not yet disposed.</summary>
-    public int ActiveTimers => Volatile.Read(ref _active);
+    public int ActiveTimers => _count.Active;
 
     public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
 
@@ -24,8 +24,7 @@ internal sealed class ObservableTimeProvider : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new CountedTimer(Fake.CreateTimer(callback, state, dueTime, period), this);
-        Interlocked.Increment(ref _active);
+        var timer = new CountedTimer(Fake.CreateTimer(callback, state, dueTime, period), _count, due => _timers.Writer.TryWrite(due));
         _timers.Writer.TryWrite(dueTime);
         return timer;
     }
@@ -43,33 +42,6 @@ internal sealed class ObservableTimeProvider : TimeProvider
             {
                 return due;
             }
-        }
-    }
-
-    private sealed class CountedTimer(ITimer inner, ObservableTimeProvider owner) : ITimer
-    {
-        private int _disposed;
-
-        public bool Change(TimeSpan dueTime, TimeSpan period)
-        {
-            owner._timers.Writer.TryWrite(dueTime);
-            return inner.Change(dueTime, period);
-        }
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                Interlocked.Decrement(ref owner._active);
-            }
-
-            inner.Dispose();
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }
