@@ -369,8 +369,11 @@ public sealed partial class ResilientWebSocket
 
         await send.ConfigureAwait(false);
         connection.Kill();
-        await liveness.ConfigureAwait(false);
         Volatile.Write(ref _current, null);
+
+        // Direct writers on this connection fail fast now that it is aborted; wait for them before disposing it.
+        await connection.WriteLock.WaitAsync().ConfigureAwait(false);
+        await liveness.ConfigureAwait(false);
         end = end.WithUptime(_time.GetElapsedTime(connection.OpenedAt));
         if (connection.KillCause is { } killCause && !stop.IsCancellationRequested)
         {
@@ -431,8 +434,12 @@ public sealed partial class ResilientWebSocket
         var remaining = timeout - _time.GetElapsedTime(deadline);
         using var cts = _time.CreateTimeoutSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cts.Token, connection.AbortToken);
+        var locked = false;
         try
         {
+            // The close frame must not interleave with a direct write in progress.
+            await connection.WriteLock.WaitAsync(link.Token).ConfigureAwait(false);
+            locked = true;
             var socket = connection.Socket;
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
@@ -463,6 +470,11 @@ public sealed partial class ResilientWebSocket
         }
         finally
         {
+            if (locked)
+            {
+                connection.WriteLock.Release();
+            }
+
             connection.Kill();
         }
     }
@@ -507,6 +519,8 @@ public sealed partial class ResilientWebSocket
 
         /// <summary>Gets why the connection was killed by a liveness check, if it was.</summary>
         public Exception? KillCause => Volatile.Read(ref _killCause);
+
+        public bool IsKilled => Volatile.Read(ref _killed) == 1;
 
         public void ArmSendWatchdog() => _sendWatchdog?.Change(_sendTimeout, Timeout.InfiniteTimeSpan);
 

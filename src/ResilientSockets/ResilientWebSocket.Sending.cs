@@ -38,7 +38,7 @@ public sealed partial class ResilientWebSocket
     {
         CheckMessageType(messageType);
         CheckNotAFrame(payload.Span, messageType);
-        return EnqueueAsync(new OutboundMessage(payload, messageType, rented: null), options, cancellationToken);
+        return SendCoreAsync(payload, messageType, rented: null, options, cancellationToken);
     }
 
     /// <summary>Sends a binary message; see <see cref="SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, CancellationToken)"/>.</summary>
@@ -66,7 +66,7 @@ public sealed partial class ResilientWebSocket
     public ValueTask SendTextAsync(ReadOnlyMemory<char> text, SendOptions options, CancellationToken cancellationToken = default)
     {
         var buffer = Utf8.EncodeRented(text.Span, out var length);
-        return EnqueueAsync(new OutboundMessage(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer), options, cancellationToken);
+        return SendCoreAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer, options, cancellationToken);
     }
 
     /// <summary>Serializes <paramref name="value"/> with System.Text.Json (source-generated metadata) and sends it as a text message.</summary>
@@ -87,7 +87,7 @@ public sealed partial class ResilientWebSocket
             }
 
             var buffer = writer.Detach(out var length);
-            return EnqueueAsync(new OutboundMessage(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer), default, cancellationToken);
+            return SendCoreAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer, default, cancellationToken);
         }
         finally
         {
@@ -141,62 +141,197 @@ public sealed partial class ResilientWebSocket
     {
         while (true)
         {
-            OutboundMessage? message;
             try
             {
-                message = await _queue.DequeueAsync(connection.StopSendingToken).ConfigureAwait(false);
+                if (!await _queue.WaitForMessagesAsync(connection.StopSendingToken).ConfigureAwait(false))
+                {
+                    return null; // closed by a stop
+                }
+
+                await connection.WriteLock.WaitAsync(connection.AbortToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return null;
             }
 
-            if (message is null)
-            {
-                return null;
-            }
-
-            if (!message.TryBeginWrite())
-            {
-                continue; // Withdrawn or expired while queued; its caller already knows.
-            }
-
             try
             {
-                await WriteAsync(connection, message.Payload, message.MessageType).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                message.ReturnToQueue();
-                _queue.Requeue(message);
-                _metrics.SendFailures.Add(1, _nameTag);
-                Log.SendFailed(_logger, ex.Message);
-                return ex;
-            }
+                // Dequeue only while holding the write lock, so a direct write can never overtake a message the loop has taken.
+                for (var batch = 0; batch < 64 && !connection.StopSendingToken.IsCancellationRequested && _queue.TryDequeue(out var message); batch++)
+                {
+                    if (!message.TryBeginWrite())
+                    {
+                        continue; // Withdrawn or expired while queued; its caller already knows.
+                    }
 
-            var length = message.Length;
-            message.CompleteWritten();
-            _metrics.MessagesSent.Add(1, _nameTag);
-            _metrics.BytesSent.Add(length, _nameTag);
+                    try
+                    {
+                        await WriteLockedAsync(connection, message.Payload, message.MessageType).ConfigureAwait(false);
+                    }
+#pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        message.ReturnToQueue();
+                        _queue.Requeue(message);
+                        OnWriteFailed(ex);
+                        return ex;
+                    }
+
+                    var length = message.Length;
+                    message.CompleteWritten();
+                    OnWritten(length);
+                }
+            }
+            finally
+            {
+                connection.WriteLock.Release();
+            }
         }
     }
 
-    /// <summary>The one way a frame reaches the socket: under the write lock and the stuck-send watchdog.</summary>
+    /// <summary>The one way a frame reaches the socket outside the send loop (heartbeat pings): under the write lock.</summary>
     private async ValueTask WriteAsync(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType)
     {
         await connection.WriteLock.WaitAsync(connection.AbortToken).ConfigureAwait(false);
         try
         {
-            connection.ArmSendWatchdog();
-            await WebSocketIo.SendAsync(connection.Socket, payload, messageType, connection.AbortToken).ConfigureAwait(false);
+            await WriteLockedAsync(connection, payload, messageType).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.WriteLock.Release();
+        }
+    }
+
+    /// <summary>Writes one frame; the caller holds the write lock. The stuck-send watchdog is armed only if the write does not finish at once.</summary>
+    private static ValueTask WriteLockedAsync(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType)
+    {
+        var write = WebSocketIo.SendAsync(connection.Socket, payload, messageType, connection.AbortToken);
+        return write.IsCompletedSuccessfully ? default : AwaitWithWatchdogAsync(connection, write);
+    }
+
+    private static async ValueTask AwaitWithWatchdogAsync(ConnectionScope connection, ValueTask write)
+    {
+        connection.ArmSendWatchdog();
+        try
+        {
+            await write.ConfigureAwait(false);
         }
         finally
         {
             connection.DisarmSendWatchdog();
-            connection.WriteLock.Release();
         }
+    }
+
+    /// <summary>
+    /// The fast path: when the link is open, nothing is queued and no one is writing, the caller writes its own frame
+    /// under the write lock, skipping the queue hand-off (no allocation when the write completes at once). FIFO holds
+    /// because the send loop dequeues only while holding the same lock, and a direct write needs an empty queue.
+    /// </summary>
+    private bool TryWriteDirect(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, out ValueTask pending)
+    {
+        pending = default;
+        if (Volatile.Read(ref _current) is not { } connection || _state.State != ConnectionState.Open || !TryEnterWriteLock(connection))
+        {
+            return false;
+        }
+
+        if (!_queue.IsEmpty || _state.State != ConnectionState.Open || connection.IsKilled)
+        {
+            connection.WriteLock.Release();
+            return false;
+        }
+
+        ValueTask write;
+        try
+        {
+            write = WebSocketIo.SendAsync(connection.Socket, payload, messageType, connection.AbortToken);
+        }
+#pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            pending = DirectWriteFailed(connection, payload, messageType, rented, ex);
+            return true;
+        }
+
+        if (write.IsCompletedSuccessfully)
+        {
+            connection.WriteLock.Release();
+            DirectWriteDone(payload.Length, rented);
+            return true;
+        }
+
+        pending = AwaitDirectWriteAsync(connection, write, payload, messageType, rented);
+        return true;
+    }
+
+    private async ValueTask AwaitDirectWriteAsync(ConnectionScope connection, ValueTask write, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented)
+    {
+        connection.ArmSendWatchdog();
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            connection.DisarmSendWatchdog();
+            await DirectWriteFailed(connection, payload, messageType, rented, ex).ConfigureAwait(false);
+            return;
+        }
+
+        connection.DisarmSendWatchdog();
+        connection.WriteLock.Release();
+        DirectWriteDone(payload.Length, rented);
+    }
+
+    /// <summary>A direct write hit a dead link: the message becomes the head of the queue (first on the next connection), exactly as in the send loop.</summary>
+    private ValueTask DirectWriteFailed(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, Exception error)
+    {
+        var message = new OutboundMessage(payload, messageType, rented);
+        _queue.Requeue(message);
+        connection.WriteLock.Release();
+        OnWriteFailed(error);
+        connection.Kill();
+        return message.AsValueTask();
+    }
+
+    private void DirectWriteDone(int length, byte[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        OnWritten(length);
+    }
+
+    private static bool TryEnterWriteLock(ConnectionScope connection)
+    {
+        try
+        {
+            return connection.WriteLock.Wait(0);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // that connection is gone; the queue path applies
+        }
+    }
+
+    private void OnWritten(int length)
+    {
+        _metrics.MessagesSent.Add(1, _nameTag);
+        _metrics.BytesSent.Add(length, _nameTag);
+    }
+
+    private void OnWriteFailed(Exception error)
+    {
+        _metrics.SendFailures.Add(1, _nameTag);
+        Log.SendFailed(_logger, error.Message);
     }
 
     private void CheckNotAFrame(ReadOnlySpan<byte> payload, WebSocketMessageType messageType)
@@ -215,7 +350,7 @@ public sealed partial class ResilientWebSocket
     }
 
     private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
-        => EnqueueAsync(new OutboundMessage(frame, WebSocketMessageType.Binary, rented: null), default, cancellationToken);
+        => SendCoreAsync(frame, WebSocketMessageType.Binary, rented: null, default, cancellationToken);
 
     private static void CheckMessageType(WebSocketMessageType messageType)
     {
@@ -249,6 +384,16 @@ public sealed partial class ResilientWebSocket
                 message.TryFail(_queue.ClosedError);
                 return false;
         }
+    }
+
+    private ValueTask SendCoreAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, SendOptions options, CancellationToken cancellationToken)
+    {
+        if (!IsDisposed && !cancellationToken.IsCancellationRequested && TryWriteDirect(payload, messageType, rented, out var pending))
+        {
+            return pending;
+        }
+
+        return EnqueueAsync(new OutboundMessage(payload, messageType, rented), options, cancellationToken);
     }
 
     private ValueTask EnqueueAsync(OutboundMessage message, SendOptions options, CancellationToken cancellationToken)

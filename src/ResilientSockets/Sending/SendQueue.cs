@@ -63,20 +63,26 @@ internal sealed class SendQueue
     public ValueTask EnqueueWaitingAsync(OutboundMessage message, CancellationToken cancellationToken)
         => _channel.Writer.WriteAsync(message, cancellationToken);
 
-    public ValueTask<OutboundMessage?> DequeueAsync(CancellationToken cancellationToken)
+    public void Requeue(OutboundMessage message) => _head = message;
+
+    /// <summary>Gets a value indicating whether nothing waits (checked by direct writers while they hold the write lock).</summary>
+    public bool IsEmpty => Volatile.Read(ref _head) is null && _channel.Reader.Count == 0;
+
+    /// <summary>Takes the next message without waiting; the send loop calls it while holding the connection's write lock.</summary>
+    public bool TryDequeue(out OutboundMessage message)
     {
-        if (_head is { } head)
+        if (Interlocked.Exchange(ref _head, null) is { } head)
         {
-            _head = null;
-            return new ValueTask<OutboundMessage?>(head);
+            message = head;
+            return true;
         }
 
-        return _channel.Reader.TryRead(out var message)
-            ? new ValueTask<OutboundMessage?>(message)
-            : DequeueSlowAsync(cancellationToken);
+        return _channel.Reader.TryRead(out message!);
     }
 
-    public void Requeue(OutboundMessage message) => _head = message;
+    /// <summary>Waits until something can be dequeued; <see langword="false"/> once the queue is closed and empty.</summary>
+    public ValueTask<bool> WaitForMessagesAsync(CancellationToken cancellationToken)
+        => Volatile.Read(ref _head) is not null ? new ValueTask<bool>(true) : _channel.Reader.WaitToReadAsync(cancellationToken);
 
     /// <summary>Accepts nothing more; later sends fail with the error the factory makes.</summary>
     public void CompleteAdding(Func<Exception> error)
@@ -105,19 +111,6 @@ internal sealed class SendQueue
         }
 
         return failed;
-    }
-
-    private async ValueTask<OutboundMessage?> DequeueSlowAsync(CancellationToken cancellationToken)
-    {
-        while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (_channel.Reader.TryRead(out var message))
-            {
-                return message;
-            }
-        }
-
-        return null;
     }
 
     private void OnEvicted(OutboundMessage message)

