@@ -14,7 +14,7 @@ public sealed class RestartLoopTests(ITestOutputHelper output)
     {
         await using var server = await LoopbackWebSocketServer.StartAsync();
         var time = new CountingTimeProvider();
-        var handlesBefore = ProcessResources.OpenHandles();
+        var handlesBefore = await ProcessResources.SettledOpenHandlesAsync();
         var client = Sut.Create(server.GetUri("/echo"), o =>
         {
             o.TimeProvider = time;
@@ -41,7 +41,7 @@ public sealed class RestartLoopTests(ITestOutputHelper output)
         client.HasRunningWork.Should().BeFalse("no loop of the client is left");
         time.ActiveTimers.Should().Be(0, "no timer of the client is left");
         ProcessResources.EstablishedConnectionsTo(server.Port).Should().Be(0, "no socket of the client is left open");
-        var handlesAfter = ProcessResources.OpenHandles();
+        var handlesAfter = await ProcessResources.SettledOpenHandlesAsync();
         output.WriteLine($"restart loop: 50 restarts, {server.Connections.Count} connections; handles {handlesBefore} -> {handlesAfter}");
         (handlesAfter - handlesBefore).Should().BeLessThan(20);
     }

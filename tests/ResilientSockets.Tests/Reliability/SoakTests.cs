@@ -35,11 +35,11 @@ public sealed class SoakTests(ITestOutputHelper output)
         // Warm up (JIT, pools), then measure.
         await RunAsync(TimeSpan.FromSeconds(3));
         var heapBefore = ProcessResources.SettledManagedHeap();
-        var handlesBefore = ProcessResources.OpenHandles();
+        var handlesBefore = await ProcessResources.SettledOpenHandlesAsync();
         var (sent, cuts) = await RunAsync(duration);
         await WaitForOpenAsync();
         var heapAfter = ProcessResources.SettledManagedHeap();
-        var handlesAfter = ProcessResources.OpenHandles();
+        var handlesAfter = await ProcessResources.SettledOpenHandlesAsync();
 
         output.WriteLine($"soak: {duration.TotalSeconds:0} s, {sent} sent ({sent / duration.TotalSeconds:0}/s), {Interlocked.Read(ref received)} echoed, {cuts} cuts; heap {heapBefore / 1024} KiB -> {heapAfter / 1024} KiB, handles {handlesBefore} -> {handlesAfter}");
         (heapAfter - heapBefore).Should().BeLessThan(HeapBound);
