@@ -57,8 +57,3 @@ internal sealed class ResilientWebSocketFactory(
         return new ResilientWebSocket(configured, logger);
     }
 }
-
-internal sealed class ResilientWebSocketRegistration(string name)
-{
-    public string Name { get; } = name;
-}

@@ -5,13 +5,6 @@ using System.Threading.Tasks;
 
 namespace ResilientSockets.Sending;
 
-internal enum EnqueueResult
-{
-    Enqueued,
-    Full,
-    Closed,
-}
-
 /// <summary>
 /// The bounded outbound queue. Many writers, one reader (the send loop). A message whose write failed is parked in a
 /// head slot and comes out first on the next connection; only the send loop (or the final drain, after it has ended)
