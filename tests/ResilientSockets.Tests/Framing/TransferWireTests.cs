@@ -19,11 +19,12 @@ public sealed class TransferWireTests(ITestOutputHelper output)
             configure?.Invoke(o);
         });
 
-    internal static async Task<string> ReceivedReportAsync(ResilientWebSocket client, Task sent)
+    /// <summary>Subscribes to the server's report first, then starts the transfer (a direct write can be answered at once).</summary>
+    internal static async Task<string> ReceivedReportAsync(ResilientWebSocket client, Func<Task> send)
     {
         await using var reader = client.ReadAllAsync().GetAsyncEnumerator();
         var next = reader.MoveNextAsync().AsTask();
-        await sent.WaitAsync(TimeSpan.FromSeconds(60));
+        await send().WaitAsync(TimeSpan.FromSeconds(60));
         (await next.WaitAsync(TestTimeouts.Signal)).Should().BeTrue();
         return reader.Current.Text;
     }
@@ -45,7 +46,7 @@ public sealed class TransferWireTests(ITestOutputHelper output)
         var data = FrameTestHelpers.Data(size);
         var reports = new List<TransferProgress>();
 
-        var report = await ReceivedReportAsync(client, client.SendTransferAsync(data, new ChunkMetadata { Name = "blob.bin" }, new SyncProgress(reports.Add)));
+        var report = await ReceivedReportAsync(client, () => client.SendTransferAsync(data, new ChunkMetadata { Name = "blob.bin" }, new SyncProgress(reports.Add)));
 
         report.Should().EndWith($" {size} {FrameTestHelpers.Sha256(data)} blob.bin");
         reports.Should().NotBeEmpty();
@@ -115,7 +116,7 @@ public sealed class TransferWireTests(ITestOutputHelper output)
         await client.StartAsync();
         var data = FrameTestHelpers.Data(16 * 1024 * 1024, seed: 3);
 
-        var report = await ReceivedReportAsync(client, client.SendTransferAsync(data));
+        var report = await ReceivedReportAsync(client, () => client.SendTransferAsync(data));
 
         report.Should().EndWith($" {data.Length} {FrameTestHelpers.Sha256(data)} ");
         aborts.Should().Be(2);
@@ -229,7 +230,7 @@ public sealed class TransferMemoryTests(ITestOutputHelper output)
 
     private static ResilientWebSocket Client(Uri uri) => TransferWireTests.Client(uri);
 
-    private static Task<string> ReceivedReportAsync(ResilientWebSocket client, Task sent) => TransferWireTests.ReceivedReportAsync(client, sent);
+    private static Task<string> ReceivedReportAsync(ResilientWebSocket client, Func<Task> send) => TransferWireTests.ReceivedReportAsync(client, send);
 
     [Fact]
     public async Task A_256_MiB_transfer_into_a_file_sink_keeps_the_managed_heap_bounded()
@@ -254,7 +255,7 @@ public sealed class TransferMemoryTests(ITestOutputHelper output)
         long peak = 0;
         var source = new TransferWireTests.PatternStream(Size);
 
-        var report = await ReceivedReportAsync(client, client.SendTransferAsync(source, progress: new TransferWireTests.SyncProgress(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)))));
+        var report = await ReceivedReportAsync(client, () => client.SendTransferAsync(source, progress: new TransferWireTests.SyncProgress(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)))));
 
         report.Should().Contain($" {Size} ");
         var growth = peak - baseline;
