@@ -19,7 +19,7 @@ server.Map("/ticker", new ServerRoute
     OnMessage = (connection, message) => message.Text == "{\"type\":\"ping\"}" ? connection.SendTextAsync("{\"type\":\"pong\"}") : Task.CompletedTask,
 });
 
-var builder = Host.CreateApplicationBuilder(args);
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Services.AddResilientWebSocket("ticker", o => o.Uri = server.GetUri("/ticker"))
     .BindConfiguration("Sockets:Ticker")
@@ -40,7 +40,14 @@ internal sealed class TickerConsumer(IResilientWebSocketFactory sockets, IHostAp
             logger.LogInformation("received {Message}", message.Text);
             if (++ticks == 5)
             {
-                logger.LogInformation("heartbeat round trip {RoundTrip}", sockets.Get("ticker").LastRoundTripTime);
+                // The first heartbeat ping goes out one interval after connecting; wait for its pong before stopping.
+                var client = sockets.Get("ticker");
+                for (var i = 0; i < 40 && client.LastRoundTripTime is null; i++)
+                {
+                    await Task.Delay(100, stoppingToken);
+                }
+
+                logger.LogInformation("heartbeat round trip {RoundTrip} ms", client.LastRoundTripTime?.TotalMilliseconds);
                 lifetime.StopApplication();
             }
         }
