@@ -11,11 +11,49 @@ namespace ResilientSockets;
 
 public sealed partial class ResilientWebSocket
 {
+    private readonly object _handlerGate = new();
+    private Func<WebSocketMessage, CancellationToken, ValueTask>[] _messageHandlers = [];
+
     /// <summary>
     /// Raised for every received message, awaited in order on the receive loop before the message goes to readers.
     /// A handler that throws is logged and the loop carries on. Keep handlers short: while one runs, nothing else is received.
     /// </summary>
-    public event Func<WebSocketMessage, CancellationToken, ValueTask>? MessageReceived;
+    public event Func<WebSocketMessage, CancellationToken, ValueTask>? MessageReceived
+    {
+        // An immutable array swapped on change, so the receive loop reads the handlers without a lock or an allocation.
+        add
+        {
+            if (value is null)
+            {
+                return;
+            }
+
+            lock (_handlerGate)
+            {
+                var next = new Func<WebSocketMessage, CancellationToken, ValueTask>[_messageHandlers.Length + 1];
+                _messageHandlers.CopyTo(next, 0);
+                next[^1] = value;
+                Volatile.Write(ref _messageHandlers, next);
+            }
+        }
+
+        remove
+        {
+            lock (_handlerGate)
+            {
+                var index = Array.LastIndexOf(_messageHandlers, value);
+                if (index < 0)
+                {
+                    return;
+                }
+
+                var next = new Func<WebSocketMessage, CancellationToken, ValueTask>[_messageHandlers.Length - 1];
+                Array.Copy(_messageHandlers, 0, next, 0, index);
+                Array.Copy(_messageHandlers, index + 1, next, index, _messageHandlers.Length - index - 1);
+                Volatile.Write(ref _messageHandlers, next);
+            }
+        }
+    }
 
     /// <summary>
     /// Streams every message received from now on, across reconnects, until the client stops (the stream ends) or
@@ -55,25 +93,28 @@ public sealed partial class ResilientWebSocket
             while (true)
             {
                 var outcome = await connection.Reader.ReadAsync(connection.AbortToken).ConfigureAwait(false);
-                if (outcome.Message is { } message)
+                if (outcome.IsMessage)
                 {
                     _metrics.MessagesReceived.Add(1, _nameTag);
-                    _metrics.BytesReceived.Add(message.Data.Length, _nameTag);
-                    if (first && EngineIoDetector.IsOpenPacket(message))
+                    _metrics.BytesReceived.Add(outcome.Payload.Length, _nameTag);
+                    if (first && EngineIoDetector.IsOpenPacket(outcome.MessageType, outcome.Payload.Span))
                     {
                         return ConnectionEnd.WrongProtocol(EngineIoDetector.Error());
                     }
 
                     first = false;
+                    if (_transfers is not null && outcome.MessageType == System.Net.WebSockets.WebSocketMessageType.Binary && ChunkFrameCodec.IsFrame(outcome.Payload.Span))
+                    {
+                        // Frames are consumed straight from the pooled buffer: no per-chunk copy.
+                        connection.Monitor?.OnMessage(null);
+                        await _transfers.OnFrameAsync(outcome.Payload, stop).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    var message = outcome.ToMessage();
                     if (connection.Monitor?.OnMessage(message) == true)
                     {
                         continue; // A pong belongs to the heartbeat.
-                    }
-
-                    if (_transfers is not null && message.MessageType == System.Net.WebSockets.WebSocketMessageType.Binary && ChunkFrameCodec.IsFrame(message.Data.Span))
-                    {
-                        await _transfers.OnFrameAsync(message.Data, stop).ConfigureAwait(false);
-                        continue;
                     }
 
                     await DeliverAsync(message, stop).ConfigureAwait(false);
@@ -99,14 +140,14 @@ public sealed partial class ResilientWebSocket
 
     private async ValueTask DeliverAsync(WebSocketMessage message, CancellationToken stop)
     {
-        var handlers = MessageReceived;
-        if (handlers is not null)
+        var handlers = Volatile.Read(ref _messageHandlers);
+        if (handlers.Length > 0)
         {
-            foreach (var handler in handlers.GetInvocationList())
+            foreach (var handler in handlers)
             {
                 try
                 {
-                    await ((Func<WebSocketMessage, CancellationToken, ValueTask>)handler)(message, stop).ConfigureAwait(false);
+                    await handler(message, stop).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // A user's handler must not take the receive loop down.
                 catch (Exception ex)

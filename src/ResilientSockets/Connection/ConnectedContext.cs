@@ -72,9 +72,9 @@ public sealed class ConnectedContext
     {
         EnsureActive();
         var outcome = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (outcome.Message is { } message)
+        if (outcome.IsMessage)
         {
-            return message;
+            return outcome.ToMessage();
         }
 
         if (outcome.IsTooLarge)

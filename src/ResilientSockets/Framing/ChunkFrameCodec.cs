@@ -175,16 +175,7 @@ public static class ChunkFrameCodec
 #if NET
         id.TryWriteBytes(destination, bigEndian: true, out _);
 #else
-        var bytes = id.ToByteArray();
-        destination[0] = bytes[3];
-        destination[1] = bytes[2];
-        destination[2] = bytes[1];
-        destination[3] = bytes[0];
-        destination[4] = bytes[5];
-        destination[5] = bytes[4];
-        destination[6] = bytes[7];
-        destination[7] = bytes[6];
-        bytes.AsSpan(8, 8).CopyTo(destination.Slice(8));
+        SwapGuidByteOrder(id.ToByteArray(), destination);
 #endif
     }
 
@@ -194,18 +185,26 @@ public static class ChunkFrameCodec
         return new Guid(source, bigEndian: true);
 #else
         var bytes = new byte[16];
-        bytes[0] = source[3];
-        bytes[1] = source[2];
-        bytes[2] = source[1];
-        bytes[3] = source[0];
-        bytes[4] = source[5];
-        bytes[5] = source[4];
-        bytes[6] = source[7];
-        bytes[7] = source[6];
-        source.Slice(8, 8).CopyTo(bytes.AsSpan(8));
+        SwapGuidByteOrder(source, bytes);
         return new Guid(bytes);
 #endif
     }
+
+#if !NET
+    // Guid.ToByteArray is little-endian in its first three fields; the same swap converts in both directions.
+    private static void SwapGuidByteOrder(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        destination[0] = source[3];
+        destination[1] = source[2];
+        destination[2] = source[1];
+        destination[3] = source[0];
+        destination[4] = source[5];
+        destination[5] = source[4];
+        destination[6] = source[7];
+        destination[7] = source[6];
+        source.Slice(8, 8).CopyTo(destination.Slice(8));
+    }
+#endif
 
     private static ChunkFrameException Invalid(string message) => new(ChunkTransferError.InvalidFrame, message);
 }

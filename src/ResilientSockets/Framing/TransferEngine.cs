@@ -149,15 +149,16 @@ internal sealed class TransferEngine
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
             return transfer.Id;
         }
-        catch (Exception ex) when (activity is not null && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested) && SetError(activity, ex))
-        {
-            throw;
-        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             var cancel = new byte[ChunkFrameCodec.HeaderSize];
             ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Cancel, transfer.Id, 0, total, (uint)_options.ChunkSize), ReadOnlySpan<byte>.Empty, cancel);
             _postControl(cancel);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             throw;
         }
         finally
@@ -171,12 +172,6 @@ internal sealed class TransferEngine
                 }
             }
         }
-    }
-
-    private static bool SetError(System.Diagnostics.Activity activity, Exception error)
-    {
-        activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Message);
-        return false;
     }
 
     public void Complete() => _completed.Writer.TryComplete();

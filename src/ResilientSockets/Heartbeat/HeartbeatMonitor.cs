@@ -47,8 +47,11 @@ internal sealed class HeartbeatMonitor
         return Task.WhenAll(ping, watchdog);
     }
 
-    /// <summary>Called by the receive loop for every message. Returns <see langword="true"/> for a pong, which is consumed.</summary>
-    public bool OnMessage(WebSocketMessage message)
+    /// <summary>
+    /// Called by the receive loop for every message (<see langword="null"/> for a chunk frame, which is never a pong).
+    /// Returns <see langword="true"/> for a pong, which is consumed.
+    /// </summary>
+    public bool OnMessage(WebSocketMessage? message)
     {
         Volatile.Write(ref _lastReceived, _time.GetTimestamp());
         if (!_options.Enabled)
@@ -56,7 +59,7 @@ internal sealed class HeartbeatMonitor
             return false;
         }
 
-        var isPong = _options.IsPong(message);
+        var isPong = message is not null && _options.IsPong(message);
         if (Volatile.Read(ref _awaitingPong) is { } waiter && (isPong || _options.AnyMessageIsAlive))
         {
             if (isPong)

@@ -28,6 +28,8 @@ internal sealed class MessageReader : IDisposable
 
     public async ValueTask<ReadOutcome> ReadAsync(CancellationToken cancellationToken)
     {
+        // The previous outcome's payload is no longer in use: now a buffer grown for one huge message can shrink.
+        ShrinkAfterLargeMessage();
         var length = 0;
         while (true)
         {
@@ -53,9 +55,7 @@ internal sealed class MessageReader : IDisposable
 
             if (endOfMessage)
             {
-                var payload = length == 0 ? Array.Empty<byte>() : _buffer.AsSpan(0, length).ToArray();
-                ShrinkAfterLargeMessage();
-                return ReadOutcome.Of(new WebSocketMessage(type, payload));
+                return ReadOutcome.Of(type, _buffer.AsMemory(0, length));
             }
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Net.WebSockets;
 using ResilientSockets.Internal;
 
 namespace ResilientSockets.Reconnect;
@@ -6,14 +7,14 @@ namespace ResilientSockets.Reconnect;
 /// <summary>Recognises a Socket.IO (Engine.IO) server by the open packet it sends first: <c>0{"sid":...,"pingInterval":...}</c>.</summary>
 internal static class EngineIoDetector
 {
-    public static bool IsOpenPacket(WebSocketMessage message)
+    public static bool IsOpenPacket(WebSocketMessageType messageType, ReadOnlySpan<byte> payload)
     {
-        if (!message.IsText || message.Data.Length < 8 || message.Data.Length > 4096 || message.Data.Span[0] != (byte)'0' || message.Data.Span[1] != (byte)'{')
+        if (messageType != WebSocketMessageType.Text || payload.Length < 8 || payload.Length > 4096 || payload[0] != (byte)'0' || payload[1] != (byte)'{')
         {
             return false;
         }
 
-        var text = Utf8.Decode(message.Data.Span);
+        var text = Utf8.Decode(payload);
         return text.IndexOf("\"sid\"", StringComparison.Ordinal) > 0 && text.IndexOf("\"pingInterval\"", StringComparison.Ordinal) > 0;
     }
 
