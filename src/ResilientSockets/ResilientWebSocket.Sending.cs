@@ -208,7 +208,7 @@ public sealed partial class ResilientWebSocket
     /// <summary>Writes one frame; the caller holds the write lock. The stuck-send watchdog is armed only if the write does not finish at once.</summary>
     private static ValueTask WriteLockedAsync(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType)
     {
-        var write = WebSocketIo.SendAsync(connection.Socket, payload, messageType, connection.AbortToken);
+        var write = WriteFrame(connection, payload, messageType);
         return write.IsCompletedSuccessfully ? default : AwaitWithWatchdogAsync(connection, write);
     }
 
@@ -224,6 +224,16 @@ public sealed partial class ResilientWebSocket
             connection.DisarmSendWatchdog();
         }
     }
+
+    /// <summary>
+    /// Every data frame goes through here. No cancellation token on purpose: a failed write must mean the frame did not
+    /// fully reach the kernel, because the caller's message is then sent again on the next connection. With a token,
+    /// the runtime flushes with that token after a successful write, so a Kill() landing in between reports a frame
+    /// already on the wire as cancelled, and the server would see it twice. Kill() aborts the socket, which fails a
+    /// pending write just the same; and the token-less call takes the runtime's cheaper non-cancelable path.
+    /// </summary>
+    private static ValueTask WriteFrame(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType)
+        => WebSocketIo.SendAsync(connection.Socket, payload, messageType, CancellationToken.None);
 
     /// <summary>
     /// The fast path: when the link is open, nothing is queued and no one is writing, the caller writes its own frame
@@ -247,7 +257,7 @@ public sealed partial class ResilientWebSocket
         ValueTask write;
         try
         {
-            write = WebSocketIo.SendAsync(connection.Socket, payload, messageType, connection.AbortToken);
+            write = WriteFrame(connection, payload, messageType);
         }
 #pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
         catch (Exception ex)
