@@ -316,6 +316,9 @@ public sealed class ChunkReassembler : IAsyncDisposable
             throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Transfer {transfer.Id}: received {transfer.Bytes} bytes but the metadata declared {metadata.TotalLength}.", transfer.Id);
         }
 
+        // The caller owns the sink now, so its bytes stop counting; released before the transfer stops being active
+        // (here and in Retire), so whoever sees ActiveTransfers drop also sees BufferedBytes without it.
+        Interlocked.Add(ref _buffered, -transfer.MemoryBytes);
         lock (_active)
         {
             _active.Remove(transfer.Id);
@@ -323,13 +326,8 @@ public sealed class ChunkReassembler : IAsyncDisposable
 
         transfer.Timer.Dispose();
         Remember(transfer.Id, completed: true, transfer.TotalChunks, default);
-        Interlocked.Add(ref _buffered, -transfer.MemoryBytes);
         var sink = transfer.Sink;
-#if NET
         await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
-#else
-        await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
-#endif
         if (sink.CanSeek)
         {
             sink.Position = 0;
@@ -347,15 +345,11 @@ public sealed class ChunkReassembler : IAsyncDisposable
             lock (_active)
             {
                 current = _active.TryGetValue(transfer.Id, out var active) && ReferenceEquals(active, transfer);
-                if (current)
-                {
-                    _active.Remove(transfer.Id);
-                }
             }
 
             if (current)
             {
-                Free(transfer);
+                Retire(transfer);
                 Remember(transfer.Id, completed: false, transfer.TotalChunks, ChunkTransferError.TimedOut);
             }
         }
@@ -370,21 +364,27 @@ public sealed class ChunkReassembler : IAsyncDisposable
         Incoming? transfer;
         lock (_active)
         {
-            if (_active.TryGetValue(id, out transfer))
-            {
-                _active.Remove(id);
-            }
+            _active.TryGetValue(id, out transfer);
         }
 
         if (transfer is not null)
         {
-            Free(transfer);
+            Retire(transfer);
         }
 
         Remember(id, completed: false, transfer?.TotalChunks ?? 0, error.Error);
         if (reply is not null)
         {
             await ReplyAsync(reply, ErrorFrame(id, error.Error, error.Message), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Retire(Incoming transfer)
+    {
+        Free(transfer);
+        lock (_active)
+        {
+            _active.Remove(transfer.Id);
         }
     }
 
