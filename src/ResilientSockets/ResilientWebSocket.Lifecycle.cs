@@ -40,7 +40,9 @@ public sealed partial class ResilientWebSocket
                 ConnectionScope connection;
                 try
                 {
-                    var pipeline = !isReconnect && _options.Reconnect.FailFastOnStart ? _firstAttemptOnlyPipeline : _pipeline;
+                    // Built per connect cycle rather than held: an open connection needs no pipeline, and thousands
+                    // of idle clients would each keep about a kilobyte of strategy objects alive.
+                    var pipeline = !isReconnect && _options.Reconnect.FailFastOnStart ? BuildTimeoutOnlyPipeline() : _options.Reconnect.Pipeline ?? BuildDefaultPipeline();
                     connection = await pipeline.ExecuteAsync(
                         static (state, ct) => state.Self.ConnectAttemptAsync(state.IsReconnect, ct),
                         (Self: this, IsReconnect: isReconnect),

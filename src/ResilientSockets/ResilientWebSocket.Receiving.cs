@@ -83,6 +83,9 @@ public sealed partial class ResilientWebSocket
         }
     }
 
+    /// <summary>Gets a value indicating whether the open connection's reader holds a pooled buffer (for tests of idle memory).</summary>
+    internal bool HoldsReceiveBuffer => Volatile.Read(ref _current)?.Reader.HoldsBuffer ?? false;
+
     private async Task<ConnectionEnd> ReceiveLoopAsync(ConnectionScope connection, CancellationToken stop)
     {
         // Marks this flow so a handler calling StopAsync/DisposeAsync does not wait for the loop it is running on.

@@ -162,6 +162,7 @@ public sealed partial class ResilientWebSocket
                 {
                     if (!message.TryBeginWrite())
                     {
+                        message.ReleaseFromQueue();
                         continue; // Withdrawn or expired while queued; its caller already knows.
                     }
 
@@ -181,6 +182,7 @@ public sealed partial class ResilientWebSocket
 
                     var length = message.Length;
                     message.CompleteWritten();
+                    message.ReleaseFromQueue();
                     OnWritten(length);
                 }
             }
@@ -302,12 +304,13 @@ public sealed partial class ResilientWebSocket
     /// <summary>A direct write hit a dead link: the message becomes the head of the queue (first on the next connection), exactly as in the send loop.</summary>
     private ValueTask DirectWriteFailed(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, Exception error)
     {
-        var message = new OutboundMessage(payload, messageType, rented);
+        var message = OutboundMessagePool.Rent(payload, messageType, rented);
+        var pending = message.AsValueTask();
         _queue.Requeue(message);
         connection.WriteLock.Release();
         OnWriteFailed(error);
         connection.Kill();
-        return message.AsValueTask();
+        return pending;
     }
 
     private void DirectWriteDone(int length, byte[]? rented)
@@ -403,31 +406,31 @@ public sealed partial class ResilientWebSocket
             return pending;
         }
 
-        return EnqueueAsync(new OutboundMessage(payload, messageType, rented), options, cancellationToken);
+        return EnqueueAsync(OutboundMessagePool.Rent(payload, messageType, rented), options, cancellationToken);
     }
 
     private ValueTask EnqueueAsync(OutboundMessage message, SendOptions options, CancellationToken cancellationToken)
     {
+        // Every early exit below fails the message before it reaches the queue, so the queue's ownership ends there too;
+        // the ValueTask is taken first because the caller may read the result, and release its side, at once.
         if (IsDisposed)
         {
-            message.TryFail(new ObjectDisposedException(nameof(ResilientWebSocket)));
-            return message.AsValueTask();
+            return NotQueued(message, new ObjectDisposedException(nameof(ResilientWebSocket)));
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
-            message.TryFail(new OperationCanceledException(cancellationToken));
-            return message.AsValueTask();
+            return NotQueued(message, new OperationCanceledException(cancellationToken));
         }
 
         message.Arm(cancellationToken, options.TimeToLive ?? _options.Sending.DefaultTimeToLive, _time, _onExpired);
+        var pending = message.AsValueTask();
         switch (_queue.TryEnqueue(message))
         {
             case EnqueueResult.Enqueued:
-                return message.AsValueTask();
+                return pending;
             case EnqueueResult.Closed:
-                message.TryFail(_queue.ClosedError);
-                return message.AsValueTask();
+                return NotQueued(message, _queue.ClosedError);
             default:
                 if (_queue.Policy == OverflowPolicy.Wait)
                 {
@@ -439,12 +442,22 @@ public sealed partial class ResilientWebSocket
                     OnOutboundDropped(message, MessageDropReason.QueueFull);
                 }
 
-                return message.AsValueTask();
+                message.ReleaseFromQueue();
+                return pending;
         }
+    }
+
+    private static ValueTask NotQueued(OutboundMessage message, Exception error)
+    {
+        var pending = message.AsValueTask();
+        message.TryFail(error);
+        message.ReleaseFromQueue();
+        return pending;
     }
 
     private async ValueTask EnqueueWhenRoomAsync(OutboundMessage message, CancellationToken cancellationToken)
     {
+        var pending = message.AsValueTask();
         try
         {
             await _queue.EnqueueWaitingAsync(message, cancellationToken).ConfigureAwait(false);
@@ -452,12 +465,14 @@ public sealed partial class ResilientWebSocket
         catch (ChannelClosedException)
         {
             message.TryFail(_queue.ClosedError);
+            message.ReleaseFromQueue();
         }
         catch (OperationCanceledException)
         {
             message.TryFail(new OperationCanceledException(cancellationToken));
+            message.ReleaseFromQueue();
         }
 
-        await message.AsValueTask().ConfigureAwait(false);
+        await pending.ConfigureAwait(false);
     }
 }

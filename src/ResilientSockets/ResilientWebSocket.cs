@@ -46,8 +46,6 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
     private readonly EventDispatcher _dispatcher;
     private readonly SendQueue _queue;
     private readonly ReaderHub _readers;
-    private readonly ResiliencePipeline _pipeline;
-    private readonly ResiliencePipeline _firstAttemptOnlyPipeline;
     private readonly CancellationTokenSource _stopCts = new();
     private readonly TaskCompletionSource<bool> _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _firstOpen = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -85,8 +83,6 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         _metrics = SocketMetrics.For(_options.MeterFactory);
         _nameTag = new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, _options.Name);
         _onExpired = message => OnOutboundDropped(message, MessageDropReason.Expired);
-        _pipeline = _options.Reconnect.Pipeline ?? BuildDefaultPipeline();
-        _firstAttemptOnlyPipeline = BuildTimeoutOnlyPipeline();
         if (_options.Framing is { } framing)
         {
             _transfers = new TransferEngine(framing, _time, _logger, PostFrame, _metrics, _nameTag);

@@ -48,6 +48,9 @@ internal static class BenchServer
                 case "/transfer":
                     await TransferAsync(socket);
                     break;
+                case "/idle":
+                    await PongAsync(socket);
+                    break;
                 default:
                     await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "unknown path", default);
                     break;
@@ -93,6 +96,31 @@ internal static class BenchServer
             }
 
             await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, default);
+        }
+    }
+
+    // Answers the default JSON ping with a pong and echoes anything else: the peer for idle, restart and black-hole runs.
+    private static async Task PongAsync(WebSocket socket)
+    {
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(), default);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+                return;
+            }
+
+            var message = buffer.AsMemory(0, result.Count);
+            if (message.Span.SequenceEqual("{\"type\":\"ping\"}"u8))
+            {
+                await socket.SendAsync("{\"type\":\"pong\"}"u8.ToArray(), WebSocketMessageType.Text, true, default);
+            }
+            else
+            {
+                await socket.SendAsync(message, result.MessageType, result.EndOfMessage, default);
+            }
         }
     }
 

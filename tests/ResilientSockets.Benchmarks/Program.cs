@@ -1,6 +1,7 @@
 // Benchmarks for ResilientSockets, side by side with raw ClientWebSocket (the floor) and Websocket.Client.
 //   server <port>                   the Kestrel benchmark server (run in its own process)
-//   scenarios [--quick]             end-to-end scenarios over real sockets; starts the server process itself
+//   scenarios [--quick] [--out DIR] end-to-end scenarios over real sockets; starts the server process itself; writes
+//                                   scenarios.md/.json/.png to DIR (default BenchmarkDotNet.Artifacts)
 //   one <scenario> <client> <port>  one scenario for one client in this process (used by "scenarios")
 //   micro [BenchmarkDotNet args]    micro benchmarks with the memory diagnoser
 using ResilientSockets.Benchmarks;
@@ -8,14 +9,20 @@ using ResilientSockets.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "server" => await BenchServer.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "0", System.Globalization.CultureInfo.InvariantCulture)),
-    "scenarios" => await ScenarioRunner.RunAllAsync(quick: args.Contains("--quick")),
+    "scenarios" => await ScenarioRunner.RunAllAsync(quick: args.Contains("--quick"), OptionAfter("--out") ?? "BenchmarkDotNet.Artifacts"),
     "one" => await ScenarioRunner.RunOneAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Contains("--quick")),
     "micro" => Micro.Run(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
+string? OptionAfter(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: server <port> | scenarios [--quick] | one <scenario> <client> <port> [--quick] | micro [args]");
+    Console.Error.WriteLine("usage: server <port> | scenarios [--quick] [--out DIR] | one <scenario> <client> <port> [--quick] | micro [args]");
     return 2;
 }

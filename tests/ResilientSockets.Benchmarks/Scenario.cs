@@ -7,6 +7,21 @@ internal static class Scenario
 {
     public static async Task<ScenarioResult> RunAsync(string scenario, string clientName, int port, bool quick)
     {
+        switch (scenario)
+        {
+            case "idle-1000":
+                return await IdleScenario.RunAsync(clientName, port, quick);
+            case "restart-to-delivery":
+                return await FaultScenarios.RestartAsync(clientName, quick);
+            case "black-hole-detection":
+                return await FaultScenarios.BlackHoleAsync(clientName, port, quick);
+        }
+
+        if (scenario.StartsWith("throughput", StringComparison.Ordinal) || scenario == "echo-64")
+        {
+            await WarmUpAsync(clientName, port, quick);
+        }
+
         await using var client = IBenchClient.Create(clientName);
         using var sampler = new MemorySampler();
         return scenario switch
@@ -17,6 +32,22 @@ internal static class Scenario
             "transfer-256" => await LargeAsync(client, clientName, port, quick ? 16L << 20 : 256L << 20, sampler),
             _ => throw new ArgumentException("unknown scenario " + scenario),
         };
+    }
+
+    /// <summary>Runs the send and receive paths on a throw-away connection first, so JIT tiering is not timed.</summary>
+    private static async Task WarmUpAsync(string clientName, int port, bool quick)
+    {
+        var count = quick ? 500 : 20_000;
+        await using var client = IBenchClient.Create(clientName);
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/sink?count={count}"));
+        var payload = new byte[64];
+        Array.Fill(payload, (byte)'w');
+        for (var i = 0; i < count; i++)
+        {
+            await client.SendAsync(payload, i % 2 == 0 ? WebSocketMessageType.Text : WebSocketMessageType.Binary);
+        }
+
+        await client.ReceiveAsync();
     }
 
     private static async Task<ScenarioResult> ThroughputAsync(IBenchClient client, string name, int port, int size, WebSocketMessageType type, int count, MemorySampler sampler, string scenario)

@@ -13,9 +13,9 @@ namespace ResilientSockets.Benchmarks;
 internal static class ScenarioRunner
 {
     internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
-    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-4k-binary", "echo-64", "transfer-256"];
+    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-4k-binary", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection"];
 
-    public static async Task<int> RunAllAsync(bool quick)
+    public static async Task<int> RunAllAsync(bool quick, string output)
     {
         var runs = quick ? 1 : 3;
         await using var server = await ChildProcess.StartServerAsync();
@@ -40,16 +40,19 @@ internal static class ScenarioRunner
 
         var table = Report.Markdown(results, quick);
         Console.WriteLine(table);
-        Directory.CreateDirectory("BenchmarkDotNet.Artifacts");
-        await File.WriteAllTextAsync(Path.Combine("BenchmarkDotNet.Artifacts", quick ? "scenarios-quick.md" : "scenarios.md"), table);
-        await File.WriteAllTextAsync(Path.Combine("BenchmarkDotNet.Artifacts", quick ? "scenarios-quick.json" : "scenarios.json"), JsonSerializer.Serialize(results));
+        Directory.CreateDirectory(output);
+        var name = quick ? "scenarios-quick" : "scenarios";
+        await File.WriteAllTextAsync(Path.Combine(output, name + ".md"), table);
+        await File.WriteAllTextAsync(Path.Combine(output, name + ".json"), JsonSerializer.Serialize(results, Json.Options));
+        Chart.Save(results, Path.Combine(output, name + ".png"), Report.Machine(quick));
+        Console.WriteLine($"Wrote {name}.md, .json and .png to {Path.GetFullPath(output)}");
         return 0;
     }
 
     public static async Task<int> RunOneAsync(string scenario, string client, int port, bool quick)
     {
         var result = await Scenario.RunAsync(scenario, client, port, quick);
-        Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
+        Console.WriteLine("RESULT " + JsonSerializer.Serialize(result, Json.Options));
         return 0;
     }
 
@@ -83,6 +86,10 @@ internal static class ScenarioRunner
             PeakWorkingSetMb = Mid(runs.Select(r => r.PeakWorkingSetMb)),
             PeakManagedMb = Mid(runs.Select(r => r.PeakManagedMb)),
             AllocatedBytesPerOp = Mid(runs.Select(r => r.AllocatedBytesPerOp)),
+            Millis = Mid(runs.Select(r => r.Millis)),
+            Lost = (int)Mid(runs.Select(r => (double)r.Lost)),
+            ManagedKibPerConnection = Mid(runs.Select(r => r.ManagedKibPerConnection)),
+            RssKibPerConnection = Mid(runs.Select(r => r.RssKibPerConnection)),
         };
     }
 }
@@ -104,6 +111,22 @@ internal sealed record ScenarioResult(string Scenario, string Client, long Opera
     public double PeakManagedMb { get; init; }
 
     public double AllocatedBytesPerOp { get; init; }
+
+    /// <summary>Gets the median time of a fault scenario, in milliseconds.</summary>
+    public double Millis { get; init; }
+
+    /// <summary>Gets the number of rounds whose message never arrived.</summary>
+    public int Lost { get; init; }
+
+    public double ManagedKibPerConnection { get; init; }
+
+    public double RssKibPerConnection { get; init; }
+}
+
+internal static class Json
+{
+    // Fault scenarios report NaN when nothing arrived.
+    public static readonly JsonSerializerOptions Options = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 }
 
 internal sealed class ChildProcess : IAsyncDisposable
@@ -118,9 +141,9 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<ChildProcess> StartServerAsync()
+    public static async Task<ChildProcess> StartServerAsync(int port = 0)
     {
-        var process = Start("server", "0");
+        var process = Start("server", port.ToString(CultureInfo.InvariantCulture));
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
         {
@@ -137,13 +160,26 @@ internal sealed class ChildProcess : IAsyncDisposable
         await process.WaitForExitAsync();
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"{scenario}/{client} produced no result: {output} {await process.StandardError.ReadToEndAsync()}");
-        var result = JsonSerializer.Deserialize<ScenarioResult>(line["RESULT ".Length..])!;
+        var result = JsonSerializer.Deserialize<ScenarioResult>(line["RESULT ".Length..], Json.Options)!;
         Console.Error.WriteLine($"  {scenario,-22} {client,-18} done");
         return result;
     }
 
+    /// <summary>Ends the process at once, as a crash would: its connections are reset, not closed.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_process.HasExited)
+        {
+            _process.Dispose();
+            return;
+        }
+
         _process.StandardInput.Close();
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         _process.Dispose();
@@ -164,10 +200,13 @@ internal sealed class ChildProcess : IAsyncDisposable
 
 internal static class Report
 {
+    public static string Machine(bool quick)
+        => $"{Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}{(quick ? " (quick smoke mode: figures are not meaningful)" : string.Empty)}";
+
     public static string Markdown(IReadOnlyList<ScenarioResult> results, bool quick)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}{(quick ? " (quick smoke mode: figures are not meaningful)" : string.Empty)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine(quick)}");
         text.AppendLine();
         text.AppendLine("| Scenario | Client | Result | vs raw | Client CPU µs/op | Alloc B/op | Peak WS MB | Peak managed MB |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
@@ -178,6 +217,8 @@ internal static class Report
             {
                 var s when s.StartsWith("throughput", StringComparison.Ordinal) => ($"{r.PerSecond:N0} msg/s", raw is null ? "" : $"{r.PerSecond / raw.PerSecond:0.00}×"),
                 var s when s.StartsWith("echo", StringComparison.Ordinal) => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
+                "idle-1000" => ($"{r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS per connection", raw is null ? "" : $"{r.ManagedKibPerConnection - raw.ManagedKibPerConnection:+0.0;-0.0} KiB"),
+                "restart-to-delivery" or "black-hole-detection" => (r.Lost > 0 ? $"{r.Lost} of {r.Operations} messages lost" + (double.IsNaN(r.Millis) ? "" : $", {r.Millis:0} ms") : $"{r.Millis:0} ms", raw is null || double.IsNaN(r.Millis) ? "" : $"{r.Millis / raw.Millis:0.00}×"),
                 _ => ($"{r.MegabytesPerSecond:0} MB/s", raw is null ? "" : $"{r.MegabytesPerSecond / raw.MegabytesPerSecond:0.00}×"),
             };
             text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario} | {r.Client} | {value} | {ratio} | {r.CpuMicrosPerOp:0.0} | {r.AllocatedBytesPerOp:0} | {r.PeakWorkingSetMb:0} | {r.PeakManagedMb:0} |");

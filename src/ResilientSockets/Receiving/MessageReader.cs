@@ -16,20 +16,51 @@ internal sealed class MessageReader : IDisposable
     private readonly WebSocket _socket;
     private readonly int _maxMessageSize;
     private readonly int _bufferSize;
-    private byte[] _buffer;
+    private byte[] _buffer = [];
 
     public MessageReader(WebSocket socket, int maxMessageSize, int bufferSize)
     {
         _socket = socket;
         _maxMessageSize = maxMessageSize;
         _bufferSize = bufferSize;
-        _buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
     }
 
+    /// <summary>Gets a value indicating whether the reader holds a pooled buffer right now (it does not while idle).</summary>
+    internal bool HoldsBuffer => _buffer.Length > 0;
+
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     public async ValueTask<ReadOutcome> ReadAsync(CancellationToken cancellationToken)
     {
         // The previous outcome's payload is no longer in use: now a buffer grown for one huge message can shrink.
         ShrinkAfterLargeMessage();
+#if NET
+        // Wait for the next message with a zero-byte read, and give the buffer back to the pool if that wait does not
+        // finish at once: an idle connection then holds no receive buffer (thousands of idle clients add up), while a
+        // busy one keeps its buffer and never touches the pool.
+        var waiting = _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        if (!waiting.IsCompleted)
+        {
+            ReleaseBuffer();
+        }
+
+        var header = await waiting.ConfigureAwait(false);
+        if (header.MessageType == WebSocketMessageType.Close)
+        {
+            return ReadOutcome.Close(_socket.CloseStatus, _socket.CloseStatusDescription);
+        }
+
+        if (header.EndOfMessage)
+        {
+            return ReadOutcome.Of(header.MessageType, ReadOnlyMemory<byte>.Empty); // an empty message
+        }
+#endif
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(_bufferSize);
+        }
+
         var length = 0;
         while (true)
         {
@@ -63,6 +94,11 @@ internal sealed class MessageReader : IDisposable
     /// <summary>Reads and discards until the server's close frame arrives (after we sent ours).</summary>
     public async ValueTask<ReadOutcome> DrainUntilCloseAsync(CancellationToken cancellationToken)
     {
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(_bufferSize);
+        }
+
         while (true)
         {
             var (_, type, _) = await WebSocketIo.ReceiveAsync(_socket, _buffer.AsMemory(0, Math.Min(_buffer.Length, _bufferSize)), cancellationToken).ConfigureAwait(false);
@@ -73,10 +109,12 @@ internal sealed class MessageReader : IDisposable
         }
     }
 
-    public void Dispose()
+    public void Dispose() => ReleaseBuffer();
+
+    private void ReleaseBuffer()
     {
         var buffer = _buffer;
-        _buffer = Array.Empty<byte>();
+        _buffer = [];
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -96,8 +134,7 @@ internal sealed class MessageReader : IDisposable
         // One huge message must not pin a huge buffer for the rest of the connection.
         if (_buffer.Length > 4 * _bufferSize)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(_bufferSize);
+            ReleaseBuffer();
         }
     }
 }

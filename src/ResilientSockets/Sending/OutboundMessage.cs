@@ -12,6 +12,13 @@ namespace ResilientSockets.Sending;
 /// it is cancelled, expires, is evicted or the client ends; every move is a compare-and-swap, so exactly one party
 /// completes it and the payload is never touched after the caller has been released.
 /// </summary>
+/// <remarks>
+/// Messages a caller awaits come from <see cref="OutboundMessagePool"/>, so the queued send path allocates nothing. Such
+/// a message has two owners, the awaiting caller and the queue, and goes back to the pool only when both have let go:
+/// the caller when it reads the result, the queue when the send loop, an eviction or the final drain is done with it
+/// (or at once if it never got in). A message with a time-to-live is never pooled: its timer callback may still be
+/// running after the timer is disposed, and must not find the object reused.
+/// </remarks>
 internal sealed class OutboundMessage : IValueTaskSource
 {
     private const int Queued = 0;
@@ -20,28 +27,43 @@ internal sealed class OutboundMessage : IValueTaskSource
 
     private ManualResetValueTaskSourceCore<bool> _core;
     private int _state;
+    private int _owners;
+    private bool _poolable;
     private byte[]? _rented;
     private CancellationTokenRegistration _cancellation;
     private ITimer? _expiry;
 
+    /// <summary>Initializes a message nobody awaits (posted), which is never pooled.</summary>
     public OutboundMessage(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented)
     {
         _core.RunContinuationsAsynchronously = true;
-        Payload = payload;
-        MessageType = messageType;
-        Length = payload.Length;
-        _rented = rented;
+        Reset(payload, messageType, rented, poolable: false);
     }
 
     public ReadOnlyMemory<byte> Payload { get; private set; }
 
-    public WebSocketMessageType MessageType { get; }
+    public WebSocketMessageType MessageType { get; private set; }
 
-    public int Length { get; }
-
-    public bool IsDone => Volatile.Read(ref _state) == Done;
+    public int Length { get; private set; }
 
     public ValueTask AsValueTask() => new(this, _core.Version);
+
+    /// <summary>Makes a pooled (or new) message ready for an awaiting caller: owned by that caller and by the queue.</summary>
+    internal void Reset(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, bool poolable)
+    {
+        Payload = payload;
+        MessageType = messageType;
+        Length = payload.Length;
+        _rented = rented;
+        _poolable = poolable;
+        _owners = 2;
+        _cancellation = default;
+        _expiry = null;
+        Volatile.Write(ref _state, Queued);
+    }
+
+    /// <summary>The queue's side lets go: the send loop, an eviction or the drain is done with it, or it never got in.</summary>
+    public void ReleaseFromQueue() => ReleaseOwner();
 
     /// <summary>Arms caller cancellation and expiry; either fails the message only while it is still queued.</summary>
     public void Arm(CancellationToken cancellationToken, TimeSpan? timeToLive, TimeProvider time, Action<OutboundMessage> onExpired)
@@ -59,6 +81,7 @@ internal sealed class OutboundMessage : IValueTaskSource
 
         if (timeToLive is { } ttl)
         {
+            _poolable = false;
             _expiry = time.CreateTimer(
                 static s =>
                 {
@@ -98,12 +121,37 @@ internal sealed class OutboundMessage : IValueTaskSource
         return true;
     }
 
-    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+    void IValueTaskSource.GetResult(short token)
+    {
+        if (token != _core.Version)
+        {
+            _core.GetResult(token); // throws: a stale or second await must not release the message again
+        }
+
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            ReleaseOwner();
+        }
+    }
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
+
+    private void ReleaseOwner()
+    {
+        if (_poolable && Interlocked.Decrement(ref _owners) == 0)
+        {
+            _core.Reset();
+            Payload = default;
+            OutboundMessagePool.Return(this);
+        }
+    }
 
     private void Release()
     {

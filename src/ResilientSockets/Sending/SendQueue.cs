@@ -90,17 +90,16 @@ internal sealed class SendQueue
     public int FailAll()
     {
         var failed = 0;
-        if (Interlocked.Exchange(ref _head, null) is { } head && head.TryFail(ClosedError))
+        if (Interlocked.Exchange(ref _head, null) is { } head)
         {
-            failed++;
+            failed += head.TryFail(ClosedError) ? 1 : 0;
+            head.ReleaseFromQueue();
         }
 
         while (_channel.Reader.TryRead(out var message))
         {
-            if (message.TryFail(ClosedError))
-            {
-                failed++;
-            }
+            failed += message.TryFail(ClosedError) ? 1 : 0;
+            message.ReleaseFromQueue();
         }
 
         return failed;
@@ -112,5 +111,7 @@ internal sealed class SendQueue
         {
             _onDropped(message, MessageDropReason.Overflow);
         }
+
+        message.ReleaseFromQueue();
     }
 }

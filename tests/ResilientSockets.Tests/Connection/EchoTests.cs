@@ -36,6 +36,49 @@ public sealed class EchoTests
     }
 
     [Fact]
+    public async Task Empty_messages_arrive_as_empty_messages_between_others()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        await using var client = Sut.Create(server.GetUri("/echo"));
+        await using var messages = client.ReadAllAsync().GetAsyncEnumerator();
+        var first = messages.MoveNextAsync();
+        await client.StartAsync();
+
+        await client.SendTextAsync(string.Empty);
+        await client.SendTextAsync("a");
+        await client.SendBinaryAsync(ReadOnlyMemory<byte>.Empty);
+        await client.SendBinaryAsync(new byte[] { 7 });
+
+        (await first.AsTask().WaitAsync(TestTimeouts.Signal)).Should().BeTrue();
+        messages.Current.Should().Match<WebSocketMessage>(m => m.IsText && m.Data.Length == 0);
+        (await messages.MoveNextAsync()).Should().BeTrue();
+        messages.Current.Text.Should().Be("a");
+        (await messages.MoveNextAsync()).Should().BeTrue();
+        messages.Current.Should().Match<WebSocketMessage>(m => m.MessageType == WebSocketMessageType.Binary && m.Data.Length == 0);
+        (await messages.MoveNextAsync()).Should().BeTrue();
+        messages.Current.Data.ToArray().Should().Equal(7);
+    }
+
+#if !NETSTANDARD_BUILD_UNDER_TEST
+    [Fact]
+    public async Task An_idle_connection_holds_no_receive_buffer_and_takes_one_when_a_message_comes()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        await using var client = Sut.Create(server.GetUri("/echo"));
+        await using var messages = client.ReadAllAsync().GetAsyncEnumerator();
+        var first = messages.MoveNextAsync();
+        await client.StartAsync();
+        await Eventually.TrueAsync(() => !client.HoldsReceiveBuffer, "the reader waits for the first message without a buffer");
+
+        await client.SendTextAsync(new string('x', 50_000));
+
+        (await first.AsTask().WaitAsync(TestTimeouts.Signal)).Should().BeTrue();
+        messages.Current.Text.Should().HaveLength(50_000);
+        await Eventually.TrueAsync(() => !client.HoldsReceiveBuffer, "the buffer goes back to the pool once the link is idle again");
+    }
+#endif
+
+    [Fact]
     public async Task Json_is_sent_as_a_text_message()
     {
         await using var server = await LoopbackWebSocketServer.StartAsync();
