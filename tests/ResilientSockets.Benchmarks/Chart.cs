@@ -65,7 +65,7 @@ internal static class Chart
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = label, FillColor = color });
         }
 
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Margins(bottom: 0, top: 0.25);

@@ -6,7 +6,7 @@ namespace ResilientSockets.Benchmarks;
 /// <summary>How long each client takes to get through a server restart and to notice a dead link.</summary>
 internal static class FaultScenarios
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// This client's own server process is killed; while it is down one message is sent; the server comes back on the
@@ -50,6 +50,8 @@ internal static class FaultScenarios
         }
         finally
         {
+            // The client is still connected; a graceful stop would wait for its connection to end.
+            await server.KillAsync();
             await server.DisposeAsync();
         }
 

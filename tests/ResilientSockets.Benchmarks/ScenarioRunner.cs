@@ -168,6 +168,11 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Ends the process at once, as a crash would: its connections are reset, not closed.</summary>
     public async Task KillAsync()
     {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
     }

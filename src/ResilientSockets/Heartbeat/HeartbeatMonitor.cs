@@ -59,7 +59,7 @@ internal sealed class HeartbeatMonitor
             return false;
         }
 
-        var isPong = message is not null && _options.IsPong(message);
+        var isPong = message is { } received && _options.IsPong(received);
         if (Volatile.Read(ref _awaitingPong) is { } waiter && (isPong || _options.AnyMessageIsAlive))
         {
             if (isPong)

@@ -5,15 +5,20 @@ using ResilientSockets.Internal;
 namespace ResilientSockets;
 
 /// <summary>A whole message received from the server, reassembled from its frames.</summary>
-/// <remarks>Instances are immutable and shared between all readers.</remarks>
-public sealed class WebSocketMessage
+/// <remarks>
+/// A small immutable value (a type and the payload), so receiving allocates the payload and nothing else. All readers
+/// and handlers share the same payload; do not cast it back to an array and change it. <see cref="Text"/> decodes on
+/// every call: keep the string if you need it more than once.
+/// </remarks>
+public readonly struct WebSocketMessage
 {
-    private string? _text;
+    private readonly string? _text;
 
-    internal WebSocketMessage(WebSocketMessageType messageType, ReadOnlyMemory<byte> data)
+    internal WebSocketMessage(WebSocketMessageType messageType, ReadOnlyMemory<byte> data, string? text = null)
     {
         MessageType = messageType;
         Data = data;
+        _text = text;
     }
 
     /// <summary>Gets whether the message is text or binary.</summary>
@@ -25,8 +30,8 @@ public sealed class WebSocketMessage
     /// <summary>Gets a value indicating whether this is a text message.</summary>
     public bool IsText => MessageType == WebSocketMessageType.Text;
 
-    /// <summary>Gets the payload decoded as UTF-8 (decoded once, on first use).</summary>
-    public string Text => _text ??= Utf8.Decode(Data.Span);
+    /// <summary>Gets the payload decoded as UTF-8 (decoded on each call, except for messages made by <see cref="FromText"/>).</summary>
+    public string Text => _text ?? Utf8.Decode(Data.Span);
 
     /// <summary>Creates a text message, for tests and for code that feeds messages into handlers.</summary>
     /// <param name="text">The text.</param>
@@ -35,7 +40,7 @@ public sealed class WebSocketMessage
     {
         Guard.NotNull(text);
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        return new WebSocketMessage(WebSocketMessageType.Text, bytes) { _text = text };
+        return new WebSocketMessage(WebSocketMessageType.Text, bytes, text);
     }
 
     /// <summary>Creates a binary message, for tests and for code that feeds messages into handlers.</summary>
