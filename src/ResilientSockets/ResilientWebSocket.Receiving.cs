@@ -141,6 +141,9 @@ public sealed partial class ResilientWebSocket
         }
     }
 
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private async ValueTask DeliverAsync(WebSocketMessage message, CancellationToken stop)
     {
         var handlers = Volatile.Read(ref _messageHandlers);

@@ -16,6 +16,9 @@ internal interface IBenchClient : IAsyncDisposable
     /// <summary>The next message from the server, as text (binary is reported by length).</summary>
     Task<string> ReceiveAsync();
 
+    /// <summary>Receives the next message and returns only its length, so the benchmark itself allocates nothing.</summary>
+    ValueTask<int> ReceiveLengthAsync();
+
     /// <summary>Sends a large payload: a transfer for the chunked client, one message for the rest. Completes when the server confirmed it.</summary>
     Task SendLargeAsync(long length);
 
@@ -42,6 +45,20 @@ internal sealed class RawClient : IBenchClient
     {
         var result = await _socket.ReceiveAsync(_buffer.AsMemory(), default);
         return result.MessageType == WebSocketMessageType.Text ? Encoding.UTF8.GetString(_buffer, 0, result.Count) : $"binary {result.Count}";
+    }
+
+    public async ValueTask<int> ReceiveLengthAsync()
+    {
+        var total = 0;
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(_buffer.AsMemory(), default);
+            total += result.Count;
+            if (result.EndOfMessage)
+            {
+                return total;
+            }
+        }
     }
 
     public async Task SendLargeAsync(long length)
@@ -93,6 +110,18 @@ internal sealed class ResilientClient(bool chunked) : IBenchClient
         return message.IsText ? message.Text : $"binary {message.Data.Length}";
     }
 
+    public async ValueTask<int> ReceiveLengthAsync()
+    {
+        if (!await _next)
+        {
+            throw new InvalidOperationException("The stream ended.");
+        }
+
+        var length = _messages!.Current.Data.Length;
+        _next = _messages.MoveNextAsync();
+        return length;
+    }
+
     public async Task SendLargeAsync(long length)
     {
         if (chunked)
@@ -117,12 +146,25 @@ internal sealed class ResilientClient(bool chunked) : IBenchClient
 internal sealed class WebsocketClientAdapter : IBenchClient
 {
     private readonly Channel<string> _received = Channel.CreateUnbounded<string>();
+    private readonly Channel<int> _lengths = Channel.CreateUnbounded<int>();
     private WebsocketClient? _client;
+
+    private bool _floodMode;
 
     public async Task ConnectAsync(Uri uri)
     {
+        _floodMode = uri.AbsolutePath == "/flood";
         _client = new WebsocketClient(uri) { ReconnectTimeout = null, IsReconnectionEnabled = false };
-        _client.MessageReceived.Subscribe(m => _received.Writer.TryWrite(m.MessageType == WebSocketMessageType.Text ? m.Text ?? string.Empty : $"binary {m.Binary?.Length}"));
+        _client.MessageReceived.Subscribe(m =>
+        {
+            if (m.MessageType == WebSocketMessageType.Binary && _floodMode)
+            {
+                _lengths.Writer.TryWrite(m.Binary?.Length ?? 0);
+                return;
+            }
+
+            _received.Writer.TryWrite(m.MessageType == WebSocketMessageType.Text ? m.Text ?? string.Empty : $"binary {m.Binary?.Length}");
+        });
         await _client.Start();
     }
 
@@ -142,6 +184,8 @@ internal sealed class WebsocketClientAdapter : IBenchClient
     }
 
     public async Task<string> ReceiveAsync() => await _received.Reader.ReadAsync();
+
+    public async ValueTask<int> ReceiveLengthAsync() => await _lengths.Reader.ReadAsync();
 
     public async Task SendLargeAsync(long length)
     {

@@ -51,6 +51,9 @@ internal static class BenchServer
                 case "/idle":
                     await PongAsync(socket);
                     break;
+                case "/flood":
+                    await FloodAsync(socket, context.Request.Query["count"], context.Request.Query["size"]);
+                    break;
                 default:
                     await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "unknown path", default);
                     break;
@@ -97,6 +100,31 @@ internal static class BenchServer
 
             await socket.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, default);
         }
+    }
+
+    // On "go", sends count binary messages of size bytes as fast as it can, then waits for the client to close.
+    private static async Task FloodAsync(WebSocket socket, string? count, string? size)
+    {
+        var buffer = new byte[4096];
+        var go = await socket.ReceiveAsync(buffer.AsMemory(), default);
+        if (go.MessageType == WebSocketMessageType.Close)
+        {
+            return;
+        }
+
+        var payload = new byte[int.Parse(size ?? "64", System.Globalization.CultureInfo.InvariantCulture)];
+        Array.Fill(payload, (byte)'f');
+        var total = int.Parse(count ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < total; i++)
+        {
+            await socket.SendAsync(payload.AsMemory(), WebSocketMessageType.Binary, true, default);
+        }
+
+        while ((await socket.ReceiveAsync(buffer.AsMemory(), default)).MessageType != WebSocketMessageType.Close)
+        {
+        }
+
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
     }
 
     // Answers the default JSON ping with a pong and echoes anything else: the peer for idle, restart and black-hole runs.

@@ -9,6 +9,7 @@ internal static class Chart
     [
         ("throughput-64-text", "64 B text\nmsg/s", true),
         ("throughput-4k-binary", "4 KiB binary\nmsg/s", true),
+        ("receive-64", "receive 64 B\nmsg/s", true),
         ("echo-64", "echo 64 B\np50 latency", false),
         ("transfer-256", "256 MiB\nMB/s", true),
         ("restart-to-delivery", "restart to\nqueued delivery", false),
@@ -76,7 +77,7 @@ internal static class Chart
 
     private static double Value(ScenarioResult r) => r.Scenario switch
     {
-        var s when s.StartsWith("throughput", StringComparison.Ordinal) => r.PerSecond,
+        var s when s.StartsWith("throughput", StringComparison.Ordinal) || s == "receive-64" => r.PerSecond,
         "echo-64" => r.P50Micros,
         "transfer-256" => r.MegabytesPerSecond,
         _ => r.Lost > 0 ? double.NaN : r.Millis,

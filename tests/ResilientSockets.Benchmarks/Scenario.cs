@@ -17,7 +17,7 @@ internal static class Scenario
                 return await FaultScenarios.BlackHoleAsync(clientName, port, quick);
         }
 
-        if (scenario.StartsWith("throughput", StringComparison.Ordinal) || scenario == "echo-64")
+        if (scenario.StartsWith("throughput", StringComparison.Ordinal) || scenario is "echo-64" or "receive-64")
         {
             await WarmUpAsync(clientName, port, quick);
         }
@@ -28,6 +28,9 @@ internal static class Scenario
         {
             "throughput-64-text" => await ThroughputAsync(client, clientName, port, 64, WebSocketMessageType.Text, quick ? 2_000 : 200_000, sampler, scenario),
             "throughput-4k-binary" => await ThroughputAsync(client, clientName, port, 4096, WebSocketMessageType.Binary, quick ? 1_000 : 100_000, sampler, scenario),
+            "throughput-64-binary" => await ThroughputAsync(client, clientName, port, 64, WebSocketMessageType.Binary, quick ? 2_000 : 200_000, sampler, scenario),
+            "throughput-4k-text" => await ThroughputAsync(client, clientName, port, 4096, WebSocketMessageType.Text, quick ? 1_000 : 100_000, sampler, scenario),
+            "receive-64" => await ReceiveAsync(client, clientName, port, quick ? 2_000 : 200_000, sampler),
             "echo-64" => await EchoAsync(client, clientName, port, quick ? 200 : 10_000, sampler),
             "transfer-256" => await LargeAsync(client, clientName, port, quick ? 16L << 20 : 256L << 20, sampler),
             _ => throw new ArgumentException("unknown scenario " + scenario),
@@ -71,6 +74,36 @@ internal static class Scenario
 
         var (cpuAfter, allocatedAfter) = Counters();
         return new ScenarioResult(scenario, name, count)
+        {
+            PerSecond = count / clock.Elapsed.TotalSeconds,
+            CpuMicrosPerOp = (cpuAfter - cpu).TotalMicroseconds / count,
+            AllocatedBytesPerOp = (double)(allocatedAfter - allocated) / count,
+            PeakWorkingSetMb = MemorySampler.PeakWorkingSetMb(),
+            PeakManagedMb = sampler.PeakManagedMb,
+        };
+    }
+
+    /// <summary>One-way from the server: how fast a client takes messages in, and what receiving one allocates.</summary>
+    private static async Task<ScenarioResult> ReceiveAsync(IBenchClient client, string name, int port, int count, MemorySampler sampler)
+    {
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/flood?count={count}&size=64"));
+        var (cpu, allocated) = Counters();
+        var clock = Stopwatch.StartNew();
+        await client.SendAsync("go"u8.ToArray(), WebSocketMessageType.Text);
+        long bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            bytes += await client.ReceiveLengthAsync();
+        }
+
+        clock.Stop();
+        var (cpuAfter, allocatedAfter) = Counters();
+        if (bytes != 64L * count)
+        {
+            throw new InvalidOperationException($"received {bytes} bytes, expected {64L * count}");
+        }
+
+        return new ScenarioResult("receive-64", name, count)
         {
             PerSecond = count / clock.Elapsed.TotalSeconds,
             CpuMicrosPerOp = (cpuAfter - cpu).TotalMicroseconds / count,

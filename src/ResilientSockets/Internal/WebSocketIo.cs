@@ -40,6 +40,9 @@ internal static class WebSocketIo
     }
 #endif
 
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     public static async ValueTask<(int Count, WebSocketMessageType Type, bool EndOfMessage)> ReceiveAsync(WebSocket socket, Memory<byte> buffer, CancellationToken cancellationToken)
     {
 #if NET

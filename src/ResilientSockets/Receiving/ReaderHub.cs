@@ -107,6 +107,10 @@ internal sealed class ReaderHub
         }
     }
 
+    // A reader slower than the link makes this the steady path, so its state machine is pooled.
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private static async ValueTask PublishSlowAsync(Channel<WebSocketMessage>[] readers, int from, WebSocketMessage message, CancellationToken cancellationToken)
     {
         for (var i = from; i < readers.Length; i++)
