@@ -95,7 +95,9 @@ public sealed partial class ResilientWebSocket
         {
             while (true)
             {
-                var outcome = await connection.Reader.ReadAsync(connection.AbortToken).ConfigureAwait(false);
+                // No token: Kill() aborts the socket, which ends a pending read just the same, and a cancellable token
+                // would cost two registrations per message (the runtime's and the socket's) on the hottest path.
+                var outcome = await connection.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 if (outcome.IsMessage)
                 {
                     _metrics.MessagesReceived.Add(1, _nameTag);
