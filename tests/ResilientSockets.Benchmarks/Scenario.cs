@@ -164,6 +164,7 @@ internal static class Scenario
     private static async Task<ScenarioResult> LargeAsync(IBenchClient client, string name, int port, long length, MemorySampler sampler)
     {
         await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/transfer"));
+        var baseline = sampler.Rebase();
         var (cpu, _) = Counters();
         var clock = Stopwatch.StartNew();
         await client.SendLargeAsync(length);
@@ -175,6 +176,7 @@ internal static class Scenario
             CpuMicrosPerOp = (cpuAfter - cpu).TotalMicroseconds,
             PeakWorkingSetMb = MemorySampler.PeakWorkingSetMb(),
             PeakManagedMb = sampler.PeakManagedMb,
+            PeakManagedOverBaselineMib = sampler.PeakManagedMb - baseline,
         };
     }
 
@@ -214,6 +216,14 @@ internal sealed class MemorySampler : IDisposable
         }
 
         return Environment.WorkingSet / (1024.0 * 1024);
+    }
+
+    /// <summary>Collects, then restarts the peak from the live heap; returns that baseline in MiB.</summary>
+    public double Rebase()
+    {
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        Interlocked.Exchange(ref _peak, baseline);
+        return baseline / (1024.0 * 1024);
     }
 
     public void Dispose() => _timer.Dispose();

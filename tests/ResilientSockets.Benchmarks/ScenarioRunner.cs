@@ -90,6 +90,7 @@ internal static class ScenarioRunner
             Lost = (int)Mid(runs.Select(r => (double)r.Lost)),
             ManagedKibPerConnection = Mid(runs.Select(r => r.ManagedKibPerConnection)),
             RssKibPerConnection = Mid(runs.Select(r => r.RssKibPerConnection)),
+            PeakManagedOverBaselineMib = Mid(runs.Select(r => r.PeakManagedOverBaselineMib)),
         };
     }
 }
@@ -117,6 +118,9 @@ internal sealed record ScenarioResult(string Scenario, string Client, long Opera
 
     /// <summary>Gets the number of rounds whose message never arrived.</summary>
     public int Lost { get; init; }
+
+    /// <summary>Gets the managed heap's peak during a large transfer above the heap just before it, in MiB.</summary>
+    public double PeakManagedOverBaselineMib { get; init; }
 
     public double ManagedKibPerConnection { get; init; }
 
@@ -224,7 +228,7 @@ internal static class Report
                 var s when s.StartsWith("echo", StringComparison.Ordinal) => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
                 "idle-1000" => ($"{r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS per connection", raw is null ? "" : $"{r.ManagedKibPerConnection - raw.ManagedKibPerConnection:+0.0;-0.0} KiB"),
                 "restart-to-delivery" or "black-hole-detection" => (r.Lost > 0 ? $"{r.Lost} of {r.Operations} messages lost" + (double.IsNaN(r.Millis) ? "" : $", {r.Millis:0} ms") : $"{r.Millis:0} ms", raw is null || double.IsNaN(r.Millis) ? "" : $"{r.Millis / raw.Millis:0.00}×"),
-                _ => ($"{r.MegabytesPerSecond:0} MB/s", raw is null ? "" : $"{r.MegabytesPerSecond / raw.MegabytesPerSecond:0.00}×"),
+                _ => ($"{r.MegabytesPerSecond:0} MB/s, heap peak +{r.PeakManagedOverBaselineMib:0.0} MiB", raw is null ? "" : $"{r.MegabytesPerSecond / raw.MegabytesPerSecond:0.00}×"),
             };
             text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario} | {r.Client} | {value} | {ratio} | {r.CpuMicrosPerOp:0.0} | {r.AllocatedBytesPerOp:0} | {r.PeakWorkingSetMb:0} | {r.PeakManagedMb:0} |");
         }
