@@ -214,6 +214,10 @@ public sealed partial class ResilientWebSocket
         return write.IsCompletedSuccessfully ? default : AwaitWithWatchdogAsync(connection, write);
     }
 
+    // Taken whenever a write does not finish at once (large frames, a full socket buffer): pooled, so that is free too.
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private static async ValueTask AwaitWithWatchdogAsync(ConnectionScope connection, ValueTask write)
     {
         connection.ArmSendWatchdog();
@@ -280,6 +284,10 @@ public sealed partial class ResilientWebSocket
         return true;
     }
 
+    // Taken whenever a write does not finish at once (large frames, a full socket buffer): pooled, so that is free too.
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private async ValueTask AwaitDirectWriteAsync(ConnectionScope connection, ValueTask write, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented)
     {
         connection.ArmSendWatchdog();

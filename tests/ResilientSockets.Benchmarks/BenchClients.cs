@@ -259,6 +259,10 @@ internal static class Payload
             return n;
         }
 
+        // Without this the base Stream would wrap every read in a task (hundreds of bytes per chunk, charged to the client).
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => new(Read(buffer.Span));
+
         public override long Seek(long offset, SeekOrigin origin) => Position = origin == SeekOrigin.Begin ? offset : origin == SeekOrigin.Current ? Position + offset : length + offset;
 
         public override void Flush()

@@ -165,11 +165,11 @@ internal static class Scenario
     {
         await client.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/transfer"));
         var baseline = sampler.Rebase();
-        var (cpu, _) = Counters();
+        var (cpu, allocated) = Counters();
         var clock = Stopwatch.StartNew();
         await client.SendLargeAsync(length);
         clock.Stop();
-        var (cpuAfter, _) = Counters();
+        var (cpuAfter, allocatedAfter) = Counters();
         return new ScenarioResult("transfer-256", name, 1)
         {
             MegabytesPerSecond = length / (1024.0 * 1024) / clock.Elapsed.TotalSeconds,
@@ -177,6 +177,7 @@ internal static class Scenario
             PeakWorkingSetMb = MemorySampler.PeakWorkingSetMb(),
             PeakManagedMb = sampler.PeakManagedMb,
             PeakManagedOverBaselineMib = sampler.PeakManagedMb - baseline,
+            AllocatedBytesPerOp = allocatedAfter - allocated,
         };
     }
 

@@ -1,21 +1,41 @@
 using System;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using ResilientSockets.Internal;
 
 namespace ResilientSockets.Framing;
 
 /// <summary>What the sender of one transfer learns from the receiver: cumulative acks, an error, or a request to resend after a reconnect.</summary>
-internal sealed class OutgoingTransfer
+/// <remarks>
+/// The sending loop is the only waiter, so one reusable value-task source, one ack timer and one cancellation
+/// registration serve the whole transfer: waiting for an ack allocates nothing per chunk.
+/// </remarks>
+internal sealed class OutgoingTransfer : IValueTaskSource<bool>, IDisposable
 {
     private readonly object _gate = new();
-    private TaskCompletionSource<bool> _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITimer _ackTimer;
+    private readonly TimeSpan _ackTimeout;
+    private readonly CancellationToken _cancellationToken;
+    private readonly CancellationTokenRegistration _cancellation;
+    private ManualResetValueTaskSourceCore<bool> _core;
+    private bool _waiting;
     private uint _acked;
     private bool _resend;
+    private bool _timedOut;
     private ChunkFrameException? _error;
 
-    public OutgoingTransfer(Guid id) => Id = id;
+    public OutgoingTransfer(Guid id, TimeSpan ackTimeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Id = id;
+        _core.RunContinuationsAsynchronously = true;
+        _ackTimeout = ackTimeout;
+        _cancellationToken = cancellationToken;
+        _ackTimer = time.CreateTimer(static s => ((OutgoingTransfer)s!).OnAckTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _cancellation = cancellationToken.Register(static s => ((OutgoingTransfer)s!).Wake(), this);
+    }
 
     public Guid Id { get; }
 
@@ -31,7 +51,7 @@ internal sealed class OutgoingTransfer
             _acked = contiguous;
         }
 
-        Signal();
+        Wake();
     }
 
     public void OnError(ReadOnlySpan<byte> payload)
@@ -43,7 +63,7 @@ internal sealed class OutgoingTransfer
             _error ??= new ChunkFrameException(code, $"The receiver failed transfer {Id}: {code}: {reason}", Id);
         }
 
-        Signal();
+        Wake();
     }
 
     public void RequestResend()
@@ -53,19 +73,26 @@ internal sealed class OutgoingTransfer
             _resend = true;
         }
 
-        Signal();
+        Wake();
     }
 
-    /// <summary>Waits until acks pass <paramref name="known"/>, a resend is due (reconnect, or no progress within the timeout), or the receiver fails the transfer.</summary>
-    public async Task<(uint Acked, bool Resend)> WaitAsync(uint known, TimeSpan ackTimeout, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until acks pass <paramref name="known"/>, a resend is due (reconnect, or no progress within the ack
+    /// timeout), or the receiver fails the transfer. Throws <see cref="OperationCanceledException"/> when the
+    /// transfer's token fires.
+    /// </summary>
+#if NET
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    public async ValueTask<(uint Acked, bool Resend)> WaitAsync(uint known)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var expired = time.DelayAsync(ackTimeout, timeout.Token);
+        // The timeout measures "no progress": it restarts with every wait, as the previous ack was progress.
+        _ackTimer.Change(_ackTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             while (true)
             {
-                Task changed;
+                short version;
                 lock (_gate)
                 {
                     if (_error is not null)
@@ -73,41 +100,65 @@ internal sealed class OutgoingTransfer
                         throw _error;
                     }
 
-                    if (_acked > known || _resend)
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    if (_acked > known || _resend || _timedOut)
                     {
-                        var resend = _resend;
+                        var resend = _resend || _timedOut;
                         _resend = false;
+                        _timedOut = false;
                         return (_acked, resend);
                     }
 
-                    changed = _changed.Task;
+                    _core.Reset();
+                    version = _core.Version;
+                    _waiting = true;
                 }
 
-                if (await Task.WhenAny(changed, expired).ConfigureAwait(false) == expired)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    lock (_gate)
-                    {
-                        return (_acked, true);
-                    }
-                }
+                await new ValueTask<bool>(this, version).ConfigureAwait(false);
             }
         }
         finally
         {
-            timeout.Cancel();
+            _ackTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
 
-    private void Signal()
+    public void Dispose()
     {
-        TaskCompletionSource<bool> previous;
+        _cancellation.Dispose();
+        _ackTimer.Dispose();
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _core.OnCompleted(continuation, state, token, flags);
+
+    private void OnAckTimeout()
+    {
         lock (_gate)
         {
-            previous = _changed;
-            _changed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _timedOut = true;
         }
 
-        previous.TrySetResult(true);
+        Wake();
+    }
+
+    /// <summary>Releases the waiting loop, if it waits; it then re-reads the state under the lock.</summary>
+    private void Wake()
+    {
+        lock (_gate)
+        {
+            if (!_waiting)
+            {
+                return;
+            }
+
+            _waiting = false;
+        }
+
+        _core.SetResult(true);
     }
 }

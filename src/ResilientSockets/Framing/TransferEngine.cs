@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
@@ -104,7 +103,7 @@ internal sealed class TransferEngine
         var window = (int)Math.Min(_options.AckWindow, total);
         var frames = new byte[window][];
         var lengths = new int[window];
-        var transfer = new OutgoingTransfer(splitter.TransferId);
+        using var transfer = new OutgoingTransfer(splitter.TransferId, _options.AckTimeout, _time, cancellationToken);
         _outgoing[transfer.Id] = transfer;
         var started = _time.GetTimestamp();
         uint acked = 0;
@@ -119,12 +118,14 @@ internal sealed class TransferEngine
                 while (splitter.NextChunkId < total && splitter.NextChunkId - acked < window)
                 {
                     var slot = (int)(splitter.NextChunkId % (uint)window);
-                    var buffer = frames[slot] ??= ArrayPool<byte>.Shared.Rent(splitter.MaxFrameLength);
+                    // Exact-size buffers, one per window slot for the whole transfer: the shared pool would round a
+                    // 64 KiB chunk plus its header up to 128 KiB, doubling the sender's peak memory.
+                    var buffer = frames[slot] ??= NewFrameBuffer(splitter.MaxFrameLength);
                     lengths[slot] = await splitter.ReadFrameAsync(buffer, cancellationToken).ConfigureAwait(false);
                     await sendFrame(buffer.AsMemory(0, lengths[slot]), cancellationToken).ConfigureAwait(false);
                 }
 
-                var (nowAcked, resend) = await transfer.WaitAsync(acked, _options.AckTimeout, _time, cancellationToken).ConfigureAwait(false);
+                var (nowAcked, resend) = await transfer.WaitAsync(acked).ConfigureAwait(false);
                 if (nowAcked > acked)
                 {
                     acked = nowAcked;
@@ -164,15 +165,15 @@ internal sealed class TransferEngine
         finally
         {
             _outgoing.TryRemove(transfer.Id, out _);
-            foreach (var buffer in frames)
-            {
-                if (buffer is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
         }
     }
+
+    private static byte[] NewFrameBuffer(int length)
+#if NET
+        => GC.AllocateUninitializedArray<byte>(length);
+#else
+        => new byte[length];
+#endif
 
     public void Complete() => _completed.Writer.TryComplete();
 

@@ -126,6 +126,42 @@ public sealed class TransferWireTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_chunk_whose_ack_never_comes_is_sent_again_after_the_ack_timeout()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        await using var reassembler = new ChunkReassembler();
+        var receiving = FrameTestHelpers.ReceivingRoute(reassembler);
+        var dataFrames = 0;
+        server.Map("/lossy", new ServerRoute
+        {
+            OnMessage = (c, m) =>
+            {
+                // The link stays up but the third chunk vanishes, as if a proxy dropped it: no ack, no error.
+                if (m.MessageType == WebSocketMessageType.Binary && Interlocked.Increment(ref dataFrames) == 3)
+                {
+                    return Task.CompletedTask;
+                }
+
+                return receiving.OnMessage!(c, m);
+            },
+        });
+        await using var client = Client(server.GetUri("/lossy"), o =>
+        {
+            o.Framing!.AckWindow = 2;
+            o.Framing.AckTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        var states = new StateRecorder(client);
+        await client.StartAsync();
+        var data = FrameTestHelpers.Data(6 * Chunk, seed: 5);
+
+        var report = await ReceivedReportAsync(client, () => client.SendTransferAsync(data));
+
+        report.Should().EndWith($" {data.Length} {FrameTestHelpers.Sha256(data)} ");
+        dataFrames.Should().BeGreaterThan(6, "the lost chunk (and whatever was unacknowledged with it) was sent again");
+        states.States.Should().NotContain(ConnectionState.Reconnecting, "an ack timeout resends on the same connection");
+    }
+
+    [Fact]
     public async Task Cancelling_a_transfer_frees_the_receivers_state()
     {
         await using var server = await LoopbackWebSocketServer.StartAsync();
