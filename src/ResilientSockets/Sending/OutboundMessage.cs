@@ -147,8 +147,7 @@ internal sealed class OutboundMessage : IValueTaskSource
     {
         if (_poolable && Interlocked.Decrement(ref _owners) == 0)
         {
-            _core.Reset();
-            Payload = default;
+            _core.Reset(); // the payload was already let go when the message completed (Release)
             OutboundMessagePool.Return(this);
         }
     }
