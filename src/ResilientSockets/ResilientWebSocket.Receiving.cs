@@ -5,6 +5,8 @@ using System.Threading;
 using System.Threading.Tasks;
 using ResilientSockets.Connection;
 using ResilientSockets.Diagnostics;
+using ResilientSockets.Internal;
+using ResilientSockets.Receiving;
 using ResilientSockets.Reconnect;
 
 namespace ResilientSockets;
@@ -56,32 +58,78 @@ public sealed partial class ResilientWebSocket
     }
 
     /// <summary>
-    /// Streams every message received from now on, across reconnects, until the client stops (the stream ends) or
-    /// faults (the stream throws <see cref="ResilientWebSocketException"/> with the cause). Each call is an independent
-    /// subscription with its own bounded buffer (<see cref="ReceiveOptions.ReaderCapacity"/>); the subscription starts
-    /// when enumeration starts (the first <c>MoveNextAsync</c>) and ends when the enumerator is disposed.
+    /// Creates a reader that is subscribed at once: it sees every message received from now on (and, if no other reader
+    /// or handler was attached, the messages held while nobody was reading), across reconnects, until it is disposed.
+    /// Creating the reader before sending a request is what makes the reply impossible to miss.
+    /// </summary>
+    /// <param name="options">Capacity, overflow policy and name; <see langword="null"/> takes the client-wide defaults (<see cref="ReceiveOptions"/>).</param>
+    /// <returns>The reader. Dispose it when done: an undisposed reader under <see cref="OverflowPolicy.Wait"/> that is never read eventually holds the socket back.</returns>
+    /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <example>
+    /// <code>
+    /// using var replies = client.CreateReader(new ReaderOptions { Name = "replies" });
+    /// await client.SendTextAsync("{\"op\":\"get\"}");
+    /// await foreach (var message in replies.ReadAllAsync(cancellationToken)) { /* ... */ }
+    /// </code>
+    /// </example>
+    public WebSocketMessageReader CreateReader(ReaderOptions? options = null) => CreateReaderCore(options);
+
+    /// <summary>
+    /// Streams every message received, across reconnects, until the client stops (the stream ends) or faults (the stream
+    /// throws <see cref="ResilientWebSocketException"/> with the cause). A reader (<see cref="CreateReader(ReaderOptions)"/>) with the
+    /// client-wide defaults is created when enumeration starts (the first <c>MoveNextAsync</c>) and disposed when it ends.
+    /// If no other reader or handler was attached, it first yields the messages held while nobody was reading, so
+    /// <c>await client.SendTextAsync(request); await foreach (var m in client.ReadAllAsync())</c> does not miss the reply.
+    /// With other readers already attached, create the reader first (<see cref="CreateReader(ReaderOptions)"/>).
     /// </summary>
     /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The message stream.</returns>
-    public async IAsyncEnumerable<WebSocketMessage> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <exception cref="ObjectDisposedException">The client was disposed (thrown by the first <c>MoveNextAsync</c>).</exception>
+    public IAsyncEnumerable<WebSocketMessage> ReadAllAsync(CancellationToken cancellationToken = default) => ReadAllCoreAsync(null, cancellationToken);
+
+    /// <summary>As <see cref="ReadAllAsync(CancellationToken)"/>, with this reader's own capacity, overflow policy and name.</summary>
+    /// <param name="options">The reader's settings.</param>
+    /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The message stream.</returns>
+    public IAsyncEnumerable<WebSocketMessage> ReadAllAsync(ReaderOptions options, CancellationToken cancellationToken = default)
     {
-        var subscription = _readers.Subscribe();
-        try
+        Guard.NotNull(options);
+        options.Validate();
+        return ReadAllCoreAsync(options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<WebSocketMessage> ReadAllCoreAsync(ReaderOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var reader = CreateReaderCore(options);
+        await foreach (var message in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            var reader = subscription.Reader;
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (reader.TryRead(out var message))
-                {
-                    yield return message;
-                }
-            }
-        }
-        finally
-        {
-            _readers.Unsubscribe(subscription);
+            yield return message;
         }
     }
+
+    /// <summary>
+    /// Waits until the client is <see cref="ConnectionState.Open"/>: at once if it is, otherwise until the next
+    /// connection opens (the first, or the one after a drop).
+    /// </summary>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>A task that completes when the client is open.</returns>
+    /// <exception cref="ResilientWebSocketException">The client stopped, faulted or was disposed before it was open again.</exception>
+    public Task WaitUntilOpenAsync(CancellationToken cancellationToken = default)
+    {
+        var signal = Volatile.Read(ref _openSignal);
+        return signal.Task.IsCompleted || !cancellationToken.CanBeCanceled ? signal.Task : TaskHelpers.WaitAsync(signal.Task, cancellationToken);
+    }
+
+    /// <summary>Gets how many received messages are held for the next reader (none was attached when they arrived).</summary>
+    internal int UnclaimedCount => _readers.UnclaimedCount;
+
+    private WebSocketMessageReader CreateReaderCore(ReaderOptions? options)
+    {
+        ThrowIfDisposed();
+        return new WebSocketMessageReader(_readers, _readers.Subscribe(options));
+    }
+
 
     /// <summary>Gets a value indicating whether the open connection's reader holds a pooled buffer (for tests of idle memory).</summary>
     internal bool HoldsReceiveBuffer => Volatile.Read(ref _current)?.Reader.HoldsBuffer ?? false;
@@ -116,13 +164,26 @@ public sealed partial class ResilientWebSocket
                         continue;
                     }
 
-                    var message = outcome.ToMessage();
-                    if (connection.Monitor?.OnMessage(message) == true)
+                    if (!DeliverOrPause(connection, outcome, stop, out var pending))
                     {
                         continue; // A pong belongs to the heartbeat.
                     }
 
-                    await DeliverAsync(message, stop).ConfigureAwait(false);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        // The application is behind (a full reader past the receive budget, or a slow handler): the
+                        // link is not at fault, so the liveness clock stops until the loop reads again.
+                        connection.Monitor?.Pause();
+                        try
+                        {
+                            await pending.ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            connection.Monitor?.Resume();
+                        }
+                    }
+
                     continue;
                 }
 
@@ -143,29 +204,55 @@ public sealed partial class ResilientWebSocket
         }
     }
 
+    /// <summary>
+    /// Hands a received message to the handlers and readers. Returns <see langword="false"/> for a heartbeat pong (consumed
+    /// here); otherwise <paramref name="pending"/> completes when every reader took the message.
+    /// </summary>
+    private bool DeliverOrPause(ConnectionScope connection, in ReadOutcome outcome, CancellationToken stop, out ValueTask pending)
+    {
+        // The heartbeat only looks at the message during the call, so it gets a view of the receive buffer.
+        if (connection.Monitor?.OnMessage(new WebSocketMessage(outcome.MessageType, outcome.Payload)) == true)
+        {
+            pending = default;
+            return false;
+        }
+
+        // Handlers may keep the message, so with handlers (or with only copying readers) it gets an array of its own,
+        // shared by everyone; with leased readers and no handler, the payload goes to a pooled buffer and nothing is allocated.
+        var handlers = Volatile.Read(ref _messageHandlers);
+        if (handlers.Length == 0 && _readers.WantsPooledPayloads)
+        {
+            pending = _readers.PublishAsync(new InboundEntry(outcome.MessageType, PooledPayload.Rent(outcome.Payload.Span)), hasHandlers: false);
+            return true;
+        }
+
+        var owned = outcome.Payload.IsEmpty ? Array.Empty<byte>() : outcome.Payload.ToArray();
+        var entry = new InboundEntry(outcome.MessageType, owned);
+        pending = handlers.Length > 0
+            ? DeliverWithHandlersAsync(handlers, new WebSocketMessage(outcome.MessageType, owned), entry, stop)
+            : _readers.PublishAsync(entry, hasHandlers: false);
+        return true;
+    }
+
 #if NET
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    private async ValueTask DeliverAsync(WebSocketMessage message, CancellationToken stop)
+    private async ValueTask DeliverWithHandlersAsync(Func<WebSocketMessage, CancellationToken, ValueTask>[] handlers, WebSocketMessage message, InboundEntry entry, CancellationToken stop)
     {
-        var handlers = Volatile.Read(ref _messageHandlers);
-        if (handlers.Length > 0)
+        foreach (var handler in handlers)
         {
-            foreach (var handler in handlers)
+            try
             {
-                try
-                {
-                    await handler(message, stop).ConfigureAwait(false);
-                }
+                await handler(message, stop).ConfigureAwait(false);
+            }
 #pragma warning disable CA1031 // A user's handler must not take the receive loop down.
-                catch (Exception ex)
+            catch (Exception ex)
 #pragma warning restore CA1031
-                {
-                    Log.HandlerFailed(_logger, nameof(MessageReceived), ex);
-                }
+            {
+                Log.HandlerFailed(_logger, nameof(MessageReceived), ex);
             }
         }
 
-        await _readers.PublishAsync(message, stop).ConfigureAwait(false);
+        await _readers.PublishAsync(entry, hasHandlers: true).ConfigureAwait(false);
     }
 }

@@ -53,6 +53,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
     private readonly TransferEngine? _transfers;
     private readonly SocketMetrics _metrics;
     private readonly KeyValuePair<string, object?> _nameTag;
+    private TaskCompletionSource<bool> _openSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _lifecycle;
     private int _disposed;
 
@@ -257,6 +258,26 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
 
     private void OnStateChanged(ConnectionStateChangedEventArgs change)
     {
+        // Runs under the state machine's lock, so the open signal always matches the state it describes.
+        switch (change.State)
+        {
+            case ConnectionState.Open:
+                _openSignal.TrySetResult(true);
+                break;
+            case ConnectionState.Closing or ConnectionState.Closed or ConnectionState.Faulted:
+                _openSignal.TrySetException(new ResilientWebSocketException(
+                    $"The client is {change.State}{(IsDisposed ? " (disposed)" : string.Empty)}: it will not open again. Create a new client to connect again.",
+                    change.Cause));
+                break;
+            default:
+                if (change.PreviousState == ConnectionState.Open)
+                {
+                    Volatile.Write(ref _openSignal, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
+                break;
+        }
+
         Log.StateChanged(_logger, change.PreviousState, change.State);
         _dispatcher.Post(
             static s =>
@@ -270,8 +291,15 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
 
     private void RaiseDropped(MessageDroppedEventArgs args)
     {
-        _metrics.MessagesDropped.Add(1, _nameTag, new("direction", args.Direction.ToString()), new("reason", args.Reason.ToString()));
-        Log.MessageDropped(_logger, args.Direction, args.MessageType, args.Length, args.Reason);
+        _metrics.MessagesDropped.Add(1, _nameTag, new("direction", args.Direction.ToString()), new("reason", args.Reason.ToString()), new("reader", args.ReaderName));
+        if (args.ReaderName is { } reader)
+        {
+            Log.InboundMessageDropped(_logger, reader, args.MessageType, args.Length, args.Reason);
+        }
+        else
+        {
+            Log.MessageDropped(_logger, args.Direction, args.MessageType, args.Length, args.Reason);
+        }
         _dispatcher.Post(
             static s =>
             {
@@ -285,8 +313,8 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
     private void OnOutboundDropped(OutboundMessage message, MessageDropReason reason)
         => RaiseDropped(new MessageDroppedEventArgs(MessageDirection.Outbound, reason, message.MessageType, message.Length));
 
-    private void OnInboundDropped(WebSocketMessage message)
-        => RaiseDropped(new MessageDroppedEventArgs(MessageDirection.Inbound, MessageDropReason.Overflow, message.MessageType, message.Data.Length));
+    private void OnInboundDropped(string readerName, System.Net.WebSockets.WebSocketMessageType messageType, int length)
+        => RaiseDropped(new MessageDroppedEventArgs(MessageDirection.Inbound, MessageDropReason.Overflow, messageType, length, readerName));
 
     private void FailQueued(MessageDropReason reason)
     {

@@ -66,4 +66,7 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Warning, "Chunk frame rejected (transfer {TransferId}, {Error}): {Reason}", EventName = "TransferFrameRejected")]
     public static partial void TransferFrameRejected(ILogger logger, Guid? transferId, ChunkTransferError error, string reason);
+
+    [LoggerMessage(41, LogLevel.Warning, "Inbound {MessageType} message of {Length} bytes not delivered to reader '{Reader}': {Reason}", EventName = "InboundMessageDropped")]
+    public static partial void InboundMessageDropped(ILogger logger, string reader, WebSocketMessageType messageType, int length, MessageDropReason reason);
 }

@@ -28,7 +28,7 @@ internal sealed class SocketMetrics
         BytesSent = meter.CreateCounter<long>("resilientsockets.bytes.sent", "By", "Payload bytes written to an open socket.");
         MessagesReceived = meter.CreateCounter<long>("resilientsockets.messages.received", "{message}", "Whole messages received.");
         BytesReceived = meter.CreateCounter<long>("resilientsockets.bytes.received", "By", "Payload bytes received.");
-        MessagesDropped = meter.CreateCounter<long>("resilientsockets.messages.dropped", "{message}", "Accepted messages dropped by an overflow policy or expiry (tag: direction, reason).");
+        MessagesDropped = meter.CreateCounter<long>("resilientsockets.messages.dropped", "{message}", "Accepted messages dropped by an overflow policy or expiry (tags: direction, reason, and reader for inbound drops).");
         SendFailures = meter.CreateCounter<long>("resilientsockets.send.failures", "{failure}", "Frame writes that failed because the link dropped (the message is retried on the next connection).");
         ConnectDuration = meter.CreateHistogram<double>("resilientsockets.connect.duration", "s", "Time to establish a connection (handshake and on-connected hook).");
         HeartbeatRoundTrip = meter.CreateHistogram<double>("resilientsockets.heartbeat.round_trip", "s", "Heartbeat ping to pong time.");

@@ -18,8 +18,12 @@ internal sealed class HeartbeatMonitor
     private readonly Action<TimeSpan> _onRoundTrip;
     private readonly CancellationToken _connectionToken;
     private TaskCompletionSource<bool>? _awaitingPong;
+    private readonly object _pauseGate = new();
     private long _pingSentAt;
     private long _lastReceived;
+    private long _pausedTicks;
+    private long _pausedSince;
+    private bool _paused;
 
     public HeartbeatMonitor(
         HeartbeatOptions options,
@@ -49,7 +53,8 @@ internal sealed class HeartbeatMonitor
 
     /// <summary>
     /// Called by the receive loop for every message (<see langword="null"/> for a chunk frame, which is never a pong).
-    /// Returns <see langword="true"/> for a pong, which is consumed.
+    /// Returns <see langword="true"/> for a pong, which is consumed. The message may be a view of the receive buffer,
+    /// valid only during the call: it is never kept.
     /// </summary>
     public bool OnMessage(WebSocketMessage? message)
     {
@@ -73,6 +78,65 @@ internal sealed class HeartbeatMonitor
         return isPong;
     }
 
+    /// <summary>
+    /// The receive loop stopped reading because the application is behind (a full reader, a slow handler). Time spent
+    /// paused does not count towards a pong's timeout: a pong cannot be seen while nothing reads, and the link is not
+    /// at fault. A dead link is still found once reading resumes.
+    /// </summary>
+    public void Pause()
+    {
+        lock (_pauseGate)
+        {
+            if (!_paused)
+            {
+                _paused = true;
+                _pausedSince = _time.GetTimestamp();
+            }
+        }
+    }
+
+    /// <summary>The receive loop reads again.</summary>
+    public void Resume()
+    {
+        var now = _time.GetTimestamp();
+        lock (_pauseGate)
+        {
+            if (_paused)
+            {
+                _paused = false;
+                _pausedTicks += now - _pausedSince;
+            }
+        }
+
+        // The no-message watchdog counts from here: nothing could arrive while nothing read.
+        Volatile.Write(ref _lastReceived, now);
+    }
+
+    private bool IsPaused
+    {
+        get
+        {
+            lock (_pauseGate)
+            {
+                return _paused;
+            }
+        }
+    }
+
+    /// <summary>Gets the total time spent paused so far, as a timestamp difference.</summary>
+    private long PausedTicks()
+    {
+        var now = _time.GetTimestamp();
+        lock (_pauseGate)
+        {
+            return _pausedTicks + (_paused ? now - _pausedSince : 0);
+        }
+    }
+
+    /// <summary>Time since <paramref name="since"/> during which the loop was reading.</summary>
+    private TimeSpan ActiveSince(long since, long pausedAtSince)
+        => _time.GetElapsedTime(since) - _time.GetElapsedTime(0, PausedTicks() - pausedAtSince);
+
     private async Task PingLoopAsync()
     {
         long sequence = 0;
@@ -82,19 +146,41 @@ internal sealed class HeartbeatMonitor
             {
                 await _time.DelayAsync(_options.Interval, _connectionToken).ConfigureAwait(false);
                 var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                Volatile.Write(ref _pingSentAt, _time.GetTimestamp());
+                var sentAt = _time.GetTimestamp();
+                var pausedAtSend = PausedTicks();
+                Volatile.Write(ref _pingSentAt, sentAt);
                 Volatile.Write(ref _awaitingPong, waiter);
 
-                // The clock starts when the ping is due, not when it is written: a ping stuck behind a long write still counts.
-                using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(_connectionToken);
-                var timeout = _time.DelayAsync(_options.Timeout, timeoutCts.Token);
                 // A failed write means the link is going down anyway; the connection token then ends this loop.
                 _write(_options.PingMessage(++sequence), _connectionToken).Forget();
-                var first = await Task.WhenAny(waiter.Task, timeout).ConfigureAwait(false);
 
-                timeoutCts.Cancel();
+                // The clock starts when the ping is due, not when it is written: a ping stuck behind a long write still
+                // counts. It runs only while the receive loop reads, so it is re-armed for the time spent paused.
+                var alive = false;
+                while (true)
+                {
+                    var remaining = _options.Timeout - ActiveSince(sentAt, pausedAtSend);
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        alive = waiter.Task.IsCompleted;
+                        break;
+                    }
+
+                    using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(_connectionToken);
+                    var timeout = _time.DelayAsync(remaining, timeoutCts.Token);
+                    var first = await Task.WhenAny(waiter.Task, timeout).ConfigureAwait(false);
+                    timeoutCts.Cancel();
+                    if (first == waiter.Task)
+                    {
+                        alive = true;
+                        break;
+                    }
+
+                    _connectionToken.ThrowIfCancellationRequested();
+                }
+
                 Volatile.Write(ref _awaitingPong, null);
-                if (first != waiter.Task)
+                if (!alive)
                 {
                     if (!_connectionToken.IsCancellationRequested)
                     {
@@ -117,13 +203,13 @@ internal sealed class HeartbeatMonitor
             while (true)
             {
                 var idle = _time.GetElapsedTime(Volatile.Read(ref _lastReceived));
-                if (idle >= limit)
+                if (idle >= limit && !IsPaused)
                 {
                     _declareDead(new ConnectionTimeoutException(ConnectionTimeoutKind.Receive, limit));
                     return;
                 }
 
-                await _time.DelayAsync(limit - idle, _connectionToken).ConfigureAwait(false);
+                await _time.DelayAsync(idle >= limit ? limit : limit - idle, _connectionToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_connectionToken.IsCancellationRequested)

@@ -1,133 +1,233 @@
 using System;
+using System.Net.WebSockets;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 
 namespace ResilientSockets.Receiving;
 
-/// <summary>Fan-out: every reader has its own bounded buffer and sees every message from the moment it subscribed.</summary>
+/// <summary>
+/// Fan-out of received messages to readers. Every reader has its own queue, capacity and policy and sees every message
+/// from the moment it was created. While no reader and no handler is attached, messages are held in an unclaimed
+/// backlog (client-wide capacity and policy) that the next reader takes over, so nothing is lost for want of a reader.
+/// </summary>
 internal sealed class ReaderHub
 {
+    private const string UnclaimedName = "unclaimed";
+
     private readonly object _gate = new();
     private readonly ReceiveOptions _options;
-    private readonly Action<WebSocketMessage> _onDropped;
-    private Channel<WebSocketMessage>[] _readers = [];
+    private readonly ReceiveBudget _budget;
+    private readonly Action<string, WebSocketMessageType, int> _onDropped;
+    private readonly ReaderQueue _unclaimed;
+    private ReaderQueue[] _readers = [];
+    private int _leasedReaders;
+    private int _created;
     private bool _completed;
     private Exception? _completionError;
 
-    public ReaderHub(ReceiveOptions options, Action<WebSocketMessage> onDropped)
+    public ReaderHub(ReceiveOptions options, Action<string, WebSocketMessageType, int> onDropped)
     {
         _options = options;
         _onDropped = onDropped;
+        _budget = new ReceiveBudget(options.MaxBufferedBytes);
+        _unclaimed = new ReaderQueue(UnclaimedName, options.ReaderCapacity, options.ReaderOverflowPolicy, _budget);
     }
 
     public int Count => Volatile.Read(ref _readers).Length;
 
-    public Channel<WebSocketMessage> Subscribe()
+    /// <summary>Gets a value indicating whether any reader takes pooled payloads (so the loop should not allocate one per message).</summary>
+    public bool WantsPooledPayloads => Volatile.Read(ref _leasedReaders) > 0;
+
+    /// <summary>Gets how many messages wait in the unclaimed backlog.</summary>
+    public int UnclaimedCount => _unclaimed.Count;
+
+    /// <summary>Gets the bytes held past readers' capacities.</summary>
+    public long BufferedBytes => _budget.Held;
+
+    public ReaderQueue Subscribe(ReaderOptions? options)
     {
-        var channel = Channel.CreateBounded<WebSocketMessage>(
-            new BoundedChannelOptions(_options.ReaderCapacity)
-            {
-                SingleReader = true,
-                SingleWriter = true,
-                AllowSynchronousContinuations = false,
-                FullMode = _options.ReaderOverflowPolicy switch
-                {
-                    OverflowPolicy.DropOldest => BoundedChannelFullMode.DropOldest,
-                    OverflowPolicy.DropNewest => BoundedChannelFullMode.DropNewest,
-                    OverflowPolicy.Reject => BoundedChannelFullMode.DropWrite,
-                    _ => BoundedChannelFullMode.Wait,
-                },
-            },
-            _onDropped);
+        options?.Validate();
+        var name = options?.Name ?? $"reader-{Interlocked.Increment(ref _created)}";
+        var queue = new ReaderQueue(
+            name,
+            options?.Capacity ?? _options.ReaderCapacity,
+            options?.OverflowPolicy ?? _options.ReaderOverflowPolicy,
+            _budget);
 
         lock (_gate)
         {
-            if (_completed)
+            // The first reader after a gap takes over what arrived while nobody was reading, in order, before anything newer.
+            if (_readers.Length == 0)
             {
-                channel.Writer.TryComplete(_completionError);
-                return channel;
+                _unclaimed.TransferTo(queue);
             }
 
-            var next = new Channel<WebSocketMessage>[_readers.Length + 1];
+            if (_completed)
+            {
+                queue.Complete(_completionError, discard: false);
+                return queue;
+            }
+
+            var next = new ReaderQueue[_readers.Length + 1];
             _readers.CopyTo(next, 0);
-            next[^1] = channel;
+            next[^1] = queue;
             Volatile.Write(ref _readers, next);
         }
 
-        return channel;
+        return queue;
     }
 
-    public void Unsubscribe(Channel<WebSocketMessage> channel)
+    /// <summary>A reader started a leased enumeration: from now on the loop puts payloads in pooled buffers for it.</summary>
+    public void MarkLeased(ReaderQueue queue)
     {
         lock (_gate)
         {
-            var index = Array.IndexOf(_readers, channel);
+            if (!queue.IsLeased && Array.IndexOf(_readers, queue) >= 0)
+            {
+                queue.IsLeased = true;
+                _leasedReaders++;
+            }
+        }
+    }
+
+    public void Unsubscribe(ReaderQueue queue)
+    {
+        lock (_gate)
+        {
+            var index = Array.IndexOf(_readers, queue);
             if (index >= 0)
             {
-                var next = new Channel<WebSocketMessage>[_readers.Length - 1];
+                var next = new ReaderQueue[_readers.Length - 1];
                 Array.Copy(_readers, 0, next, 0, index);
                 Array.Copy(_readers, index + 1, next, index, _readers.Length - index - 1);
                 Volatile.Write(ref _readers, next);
+                if (queue.IsLeased)
+                {
+                    _leasedReaders--;
+                }
             }
         }
 
-        channel.Writer.TryComplete();
+        // What the reader left unread is its own choice to drop: free it (and its budget) now.
+        queue.Complete(null, discard: true);
     }
 
-    public ValueTask PublishAsync(WebSocketMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands one message to every reader (or to the unclaimed backlog when there is no reader and no handler). Completes at
+    /// once unless a reader under <see cref="OverflowPolicy.Wait"/> is full and the receive budget is used up: then the
+    /// receive loop waits (and the caller pauses the liveness clock, since it is the application that is slow).
+    /// </summary>
+    public ValueTask PublishAsync(in InboundEntry entry, bool hasHandlers)
     {
+        // Takes over the caller's reference to a pooled payload; each reader that keeps the message holds its own.
         var readers = Volatile.Read(ref _readers);
+        if (readers.Length == 0)
+        {
+            readers = ClaimTargets(hasHandlers);
+        }
+
+        var closed = 0;
         for (var i = 0; i < readers.Length; i++)
         {
-            if (!readers[i].Writer.TryWrite(message))
+            switch (Offer(readers[i], entry))
             {
-                return PublishSlowAsync(readers, i, message, cancellationToken);
+                case EnqueueOutcome.MustWait:
+                    return PublishSlowAsync(readers, i, entry);
+                case EnqueueOutcome.Closed:
+                    closed++;
+                    break;
             }
         }
 
+        if (closed > 0 && closed == readers.Length)
+        {
+            // Every reader left while this message was on its way: hold it for the next one rather than lose it.
+            foreach (var target in ClaimTargets(hasHandlers))
+            {
+                Offer(target, entry);
+            }
+        }
+
+        entry.Release();
         return default;
     }
 
-    /// <summary>Ends every reader: normally on stop, with <paramref name="error"/> when the client faulted.</summary>
+    /// <summary>Ends every reader: normally on stop, with <paramref name="error"/> when the client faulted. Queued messages can still be read.</summary>
     public void CompleteAll(Exception? error)
     {
-        Channel<WebSocketMessage>[] readers;
+        ReaderQueue[] readers;
         lock (_gate)
         {
             _completed = true;
             _completionError = error;
             readers = _readers;
             Volatile.Write(ref _readers, []);
+            _leasedReaders = 0;
         }
 
         foreach (var reader in readers)
         {
-            reader.Writer.TryComplete(error);
+            reader.Complete(error, discard: false);
         }
     }
 
-    // A reader slower than the link makes this the steady path, so its state machine is pooled.
+    private ReaderQueue[] ClaimTargets(bool hasHandlers)
+    {
+        lock (_gate)
+        {
+            // Re-read under the lock: a reader subscribing now either took the backlog already or will take this message with it.
+            if (_readers.Length > 0)
+            {
+                return _readers;
+            }
+
+            return hasHandlers || _completed ? [] : [_unclaimed];
+        }
+    }
+
+    /// <summary>Offers the entry to one reader and reports what the reader's policy dropped.</summary>
+    private EnqueueOutcome Offer(ReaderQueue reader, in InboundEntry entry)
+    {
+        var outcome = reader.TryEnqueue(entry, out var evicted);
+        switch (outcome)
+        {
+            case EnqueueOutcome.Refused:
+                _onDropped(reader.Name, entry.MessageType, entry.Length);
+                break;
+            case EnqueueOutcome.EnqueuedEvictingOldest:
+            case EnqueueOutcome.EnqueuedEvictingNewest:
+                _onDropped(reader.Name, evicted.MessageType, evicted.Length);
+                if (evicted.Charged)
+                {
+                    _budget.Release(evicted.Length);
+                }
+
+                evicted.Release();
+                break;
+        }
+
+        return outcome;
+    }
+
+    // A reader slower than the link under Wait makes this the path while the budget is used up.
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    private static async ValueTask PublishSlowAsync(Channel<WebSocketMessage>[] readers, int from, WebSocketMessage message, CancellationToken cancellationToken)
+    private async ValueTask PublishSlowAsync(ReaderQueue[] readers, int from, InboundEntry entry)
     {
-        for (var i = from; i < readers.Length; i++)
+        try
         {
-            if (readers[i].Writer.TryWrite(message))
+            for (var i = from; i < readers.Length; i++)
             {
-                continue;
+                while (Offer(readers[i], entry) == EnqueueOutcome.MustWait)
+                {
+                    await readers[i].WaitForRoomAsync().ConfigureAwait(false);
+                }
             }
-
-            try
-            {
-                await readers[i].Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                // That reader left while we waited for room; the others still get the message.
-            }
+        }
+        finally
+        {
+            entry.Release();
         }
     }
 }

@@ -9,6 +9,7 @@ public sealed class ReceiveOptions
     internal const int DefaultMaxMessageSize = 4 * 1024 * 1024;
     internal const int DefaultBufferSize = 16 * 1024;
     internal const int DefaultReaderCapacity = 1024;
+    internal const long DefaultMaxBufferedBytes = 16 * 1024 * 1024;
 
     /// <summary>Gets or sets the largest message, in bytes, that is reassembled. A larger one closes the connection with 1009 and is reported.</summary>
     /// <value>The default value is 4 MiB. Must be at least 1.</value>
@@ -18,17 +19,32 @@ public sealed class ReceiveOptions
     /// <value>The default value is 16 KiB. Must be between 256 bytes and 16 MiB.</value>
     public int ReceiveBufferSize { get; set; } = DefaultBufferSize;
 
-    /// <summary>Gets or sets how many messages each reader of <c>ReadAllAsync</c> may have waiting.</summary>
+    /// <summary>
+    /// Gets or sets how many messages each reader may have waiting before its overflow policy applies (a reader can
+    /// override it: <see cref="ReaderOptions.Capacity"/>). Also the capacity of the unclaimed backlog that holds messages
+    /// while no reader and no handler is attached.
+    /// </summary>
     /// <value>The default value is 1024. Must be at least 1.</value>
     public int ReaderCapacity { get; set; } = DefaultReaderCapacity;
 
     /// <summary>
-    /// Gets or sets what happens when a reader's buffer is full. <see cref="OverflowPolicy.Wait"/> holds back the receive
-    /// loop (and so the server, through TCP flow control) until the slowest reader catches up; the others drop for that
-    /// reader only and raise a drop event.
+    /// Gets or sets what happens when a reader's buffer is full (a reader can override it:
+    /// <see cref="ReaderOptions.OverflowPolicy"/>). <see cref="OverflowPolicy.Wait"/> loses nothing: the client keeps
+    /// reading the socket and holds further messages for that reader within <see cref="MaxBufferedBytes"/>; when that is
+    /// used up it stops reading (TCP flow control holds the server back) until the reader catches up, and the liveness
+    /// checks pause meanwhile, so a slow reader never gets a healthy link declared dead. The other policies drop for that
+    /// reader only and raise <see cref="ResilientWebSocket.MessageDropped"/> with the reader's name.
     /// </summary>
     /// <value>The default value is <see cref="OverflowPolicy.Wait"/>.</value>
     public OverflowPolicy ReaderOverflowPolicy { get; set; } = OverflowPolicy.Wait;
+
+    /// <summary>
+    /// Gets or sets how many bytes the client may hold, across all readers, past the readers' capacities before it stops
+    /// reading the socket. While it reads, control traffic (heartbeat pongs, protocol keep-alive PONGs, chunk acks) keeps
+    /// flowing even though the application is behind. Zero stops reading as soon as a waiting reader is full.
+    /// </summary>
+    /// <value>The default value is 16 MiB. Must be between 0 and 2 GiB.</value>
+    public long MaxBufferedBytes { get; set; } = DefaultMaxBufferedBytes;
 
     internal ReceiveOptions Clone() => new()
     {
@@ -36,6 +52,7 @@ public sealed class ReceiveOptions
         ReceiveBufferSize = ReceiveBufferSize,
         ReaderCapacity = ReaderCapacity,
         ReaderOverflowPolicy = ReaderOverflowPolicy,
+        MaxBufferedBytes = MaxBufferedBytes,
     };
 
     internal void Validate(List<string> errors)
@@ -53,6 +70,11 @@ public sealed class ReceiveOptions
         if (ReaderCapacity < 1)
         {
             errors.Add($"Receiving.ReaderCapacity must be at least 1 (was {ReaderCapacity}).");
+        }
+
+        if (MaxBufferedBytes is < 0 or > int.MaxValue + 1L)
+        {
+            errors.Add($"Receiving.MaxBufferedBytes must be between 0 and 2147483648 (was {MaxBufferedBytes}).");
         }
 
         if (!Enum.IsDefined(typeof(OverflowPolicy), ReaderOverflowPolicy))
