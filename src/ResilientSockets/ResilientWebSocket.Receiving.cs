@@ -121,6 +121,9 @@ public sealed partial class ResilientWebSocket
         return signal.Task.IsCompleted || !cancellationToken.CanBeCanceled ? signal.Task : TaskHelpers.WaitAsync(signal.Task, cancellationToken);
     }
 
+    /// <summary>Gets a value indicating whether the receive loop is waiting for the application (a full reader, a slow handler).</summary>
+    internal bool IsReceivePaused => Volatile.Read(ref _current)?.Monitor?.IsPaused ?? false;
+
     /// <summary>Gets how many received messages are held for the next reader (none was attached when they arrived).</summary>
     internal int UnclaimedCount => _readers.UnclaimedCount;
 

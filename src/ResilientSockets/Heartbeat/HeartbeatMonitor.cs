@@ -112,7 +112,8 @@ internal sealed class HeartbeatMonitor
         Volatile.Write(ref _lastReceived, now);
     }
 
-    private bool IsPaused
+    /// <summary>Gets a value indicating whether the receive loop is paused (for tests).</summary>
+    internal bool IsPaused
     {
         get
         {
