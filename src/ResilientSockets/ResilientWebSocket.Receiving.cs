@@ -148,7 +148,13 @@ public sealed partial class ResilientWebSocket
             {
                 // No token: Kill() aborts the socket, which ends a pending read just the same, and a cancellable token
                 // would cost two registrations per message (the runtime's and the socket's) on the hottest path.
-                var outcome = await connection.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                var read = connection.Reader.ReadAsync(CancellationToken.None);
+                if (!read.IsCompleted)
+                {
+                    _readers.RetireSlab(); // nothing more to read right now: an idle client pins no receive memory
+                }
+
+                var outcome = await read.ConfigureAwait(false);
                 if (outcome.IsMessage)
                 {
                     _metrics.MessagesReceived.Add(1, _nameTag);
@@ -225,7 +231,7 @@ public sealed partial class ResilientWebSocket
         var handlers = Volatile.Read(ref _messageHandlers);
         if (handlers.Length == 0 && _readers.WantsPooledPayloads)
         {
-            pending = _readers.PublishAsync(new InboundEntry(outcome.MessageType, PooledPayload.Rent(outcome.Payload.Span)), hasHandlers: false);
+            pending = _readers.PublishAsync(_readers.CreatePooledEntry(outcome.MessageType, outcome.Payload.Span), hasHandlers: false);
             return true;
         }
 

@@ -25,8 +25,9 @@ internal interface IBenchClient : IAsyncDisposable
     static IBenchClient Create(string name) => name switch
     {
         "raw" => new RawClient(),
-        "resilient" => new ResilientClient(chunked: false),
-        "resilient-chunked" => new ResilientClient(chunked: true),
+        "resilient" => new ResilientClient(chunked: false, leased: true),
+        "resilient-copy" => new ResilientClient(chunked: false, leased: false),
+        "resilient-chunked" => new ResilientClient(chunked: true, leased: true),
         "websocket-client" => new WebsocketClientAdapter(),
         _ => throw new ArgumentException("unknown client " + name),
     };
@@ -77,9 +78,14 @@ internal sealed class RawClient : IBenchClient
     }
 }
 
-internal sealed class ResilientClient(bool chunked) : IBenchClient
+/// <summary>
+/// ResilientSockets through a reader created before connecting: leased (pooled payloads, valid until the next read;
+/// what a consumer that handles and moves on uses) or copying (each message keeps its own array).
+/// </summary>
+internal sealed class ResilientClient(bool chunked, bool leased) : IBenchClient
 {
     private ResilientWebSocket? _client;
+    private WebSocketMessageReader? _reader;
     private IAsyncEnumerator<WebSocketMessage>? _messages;
     private ValueTask<bool> _next;
 
@@ -91,8 +97,9 @@ internal sealed class ResilientClient(bool chunked) : IBenchClient
             Framing = chunked ? new ChunkedTransferOptions() : null,
             Receiving = { MaxMessageSize = 1 << 30 },
         });
-        _messages = _client.ReadAllAsync().GetAsyncEnumerator();
-        _next = _messages.MoveNextAsync(); // subscribe before connecting
+        _reader = _client.CreateReader();
+        _messages = (leased ? _reader.ReadAllLeasedAsync() : _reader.ReadAllAsync()).GetAsyncEnumerator();
+        _next = _messages.MoveNextAsync();
         await _client.StartAsync();
     }
 
@@ -105,9 +112,11 @@ internal sealed class ResilientClient(bool chunked) : IBenchClient
             throw new InvalidOperationException("The stream ended.");
         }
 
+        // Decoded before moving on: a leased payload is valid only until the next MoveNextAsync.
         var message = _messages!.Current;
+        var text = message.IsText ? message.Text : $"binary {message.Data.Length}";
         _next = _messages.MoveNextAsync();
-        return message.IsText ? message.Text : $"binary {message.Data.Length}";
+        return text;
     }
 
     public async ValueTask<int> ReceiveLengthAsync()

@@ -1,6 +1,7 @@
 // Benchmarks for ResilientSockets, side by side with raw ClientWebSocket (the floor) and Websocket.Client.
 //   server <port>                   the Kestrel benchmark server (run in its own process)
-//   scenarios [--quick] [--out DIR] end-to-end scenarios over real sockets; starts the server process itself; writes
+//   scenarios [--quick] [--out DIR] [--pin] [--only a,b]
+//                                   end-to-end scenarios over real sockets; starts the server process itself; writes
 //                                   scenarios.md/.json/.png to DIR (default BenchmarkDotNet.Artifacts)
 //   one <scenario> <client> <port>  one scenario for one client in this process (used by "scenarios")
 //   micro [BenchmarkDotNet args]    micro benchmarks with the memory diagnoser
@@ -9,7 +10,11 @@ using ResilientSockets.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "server" => await BenchServer.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "0", System.Globalization.CultureInfo.InvariantCulture)),
-    "scenarios" => await ScenarioRunner.RunAllAsync(quick: args.Contains("--quick"), OptionAfter("--out") ?? "BenchmarkDotNet.Artifacts"),
+    "scenarios" => await ScenarioRunner.RunAllAsync(
+        quick: args.Contains("--quick"),
+        OptionAfter("--out") ?? "BenchmarkDotNet.Artifacts",
+        pin: args.Contains("--pin"),
+        only: OptionAfter("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries)),
     "one" => await ScenarioRunner.RunOneAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args.Contains("--quick")),
     "micro" => Micro.Run(args.Skip(1).ToArray()),
     _ => Usage(),
@@ -23,6 +28,6 @@ string? OptionAfter(string name)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: server <port> | scenarios [--quick] [--out DIR] | one <scenario> <client> <port> [--quick] | micro [args]");
+    Console.Error.WriteLine("usage: server <port> | scenarios [--quick] [--out DIR] [--pin] [--only a,b] | one <scenario> <client> <port> [--quick] | micro [args]");
     return 2;
 }

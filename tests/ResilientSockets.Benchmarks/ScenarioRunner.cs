@@ -15,14 +15,24 @@ internal static class ScenarioRunner
     internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
     internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection"];
 
-    public static async Task<int> RunAllAsync(bool quick, string output)
+    /// <param name="quick">Smoke mode: tiny counts, one round.</param>
+    /// <param name="output">Where the table, JSON and chart go.</param>
+    /// <param name="pin">Pin the server to CPU 1 and every client process to CPU 0 (<c>taskset</c>), so they do not compete for a core.</param>
+    /// <param name="only">Run only these scenarios (all when empty).</param>
+    public static async Task<int> RunAllAsync(bool quick, string output, bool pin = false, IReadOnlyCollection<string>? only = null)
     {
         var runs = quick ? 1 : 5;
+        ChildProcess.Pin = pin;
         await using var server = await ChildProcess.StartServerAsync();
         var results = new List<ScenarioResult>();
-        foreach (var scenario in Scenarios)
+        foreach (var scenario in Scenarios.Where(s => only is null || only.Count == 0 || only.Contains(s)))
         {
-            var clients = scenario == "transfer-256" ? ["raw", "resilient-chunked", "resilient", "websocket-client"] : Clients;
+            var clients = scenario switch
+            {
+                "transfer-256" => ["raw", "resilient-chunked", "resilient", "websocket-client"],
+                "receive-64" or "echo-64" => ["raw", "resilient", "resilient-copy", "websocket-client"],
+                _ => Clients,
+            };
 
             // Rounds interleave the clients (raw, ours, theirs, raw, ...), so a slow spell on a shared machine hits
             // every client alike instead of skewing one client's median.
@@ -41,7 +51,7 @@ internal static class ScenarioRunner
         var table = Report.Markdown(results, quick);
         Console.WriteLine(table);
         Directory.CreateDirectory(output);
-        var name = quick ? "scenarios-quick" : "scenarios";
+        var name = (quick ? "scenarios-quick" : "scenarios") + (pin ? "-pinned" : string.Empty);
         await File.WriteAllTextAsync(Path.Combine(output, name + ".md"), table);
         await File.WriteAllTextAsync(Path.Combine(output, name + ".json"), JsonSerializer.Serialize(results, Json.Options));
         Chart.Save(results, Path.Combine(output, name + ".png"), Report.Machine(quick));
@@ -134,9 +144,12 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Gets or sets a value indicating whether the server runs on CPU 1 and clients on CPU 0.</summary>
+    public static bool Pin { get; set; }
+
     public static async Task<ChildProcess> StartServerAsync(int port = 0)
     {
-        var process = Start("server", port.ToString(CultureInfo.InvariantCulture));
+        var process = Start(Pin ? "1" : null, "server", port.ToString(CultureInfo.InvariantCulture));
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
         {
@@ -148,7 +161,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public static async Task<ScenarioResult> RunScenarioAsync(string scenario, string client, int port, bool quick)
     {
-        using var process = Start("one", scenario, client, port.ToString(CultureInfo.InvariantCulture), quick ? "--quick" : "");
+        using var process = Start(Pin ? "0" : null, "one", scenario, client, port.ToString(CultureInfo.InvariantCulture), quick ? "--quick" : "");
         var output = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync();
         var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
@@ -183,11 +196,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static Process Start(params string[] args)
+    private static Process Start(string? cpu, params string[] args)
     {
         var self = typeof(ChildProcess).Assembly.Location;
         var host = Environment.ProcessPath!;
-        var info = Path.GetFileNameWithoutExtension(host) == "dotnet" ? new ProcessStartInfo(host, [self, .. args]) : new ProcessStartInfo(host, args);
+        string[] command = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, self, .. args] : [host, .. args];
+        var info = cpu is null ? new ProcessStartInfo(command[0], command[1..]) : new ProcessStartInfo("taskset", ["-c", cpu, .. command]);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         info.RedirectStandardInput = true;

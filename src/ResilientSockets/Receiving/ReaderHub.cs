@@ -21,6 +21,7 @@ internal sealed class ReaderHub
     private readonly ReaderQueue _unclaimed;
     private ReaderQueue[] _readers = [];
     private int _leasedReaders;
+    private PayloadSlab? _slab; // the receive loop's current slab; only the loop touches it
     private int _created;
     private bool _completed;
     private Exception? _completionError;
@@ -43,6 +44,36 @@ internal sealed class ReaderHub
 
     /// <summary>Gets the bytes held past readers' capacities.</summary>
     public long BufferedBytes => _budget.Held;
+
+    /// <summary>
+    /// Copies a received payload into pooled memory for leased readers (the receive loop only): small payloads back to
+    /// back in the current slab, large ones in an array of their own. The entry holds one reference, handed to <see cref="PublishAsync"/>.
+    /// </summary>
+    public InboundEntry CreatePooledEntry(WebSocketMessageType type, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > PayloadSlab.MaxMessage)
+        {
+            return InboundEntry.Pooled(type, PooledPayload.Rent(payload), payload.Length);
+        }
+
+        if (_slab is null || _slab.Remaining < payload.Length)
+        {
+            _slab?.Release();
+            _slab = PayloadSlab.Rent();
+        }
+
+        return InboundEntry.InSlab(type, _slab, _slab.Append(payload), payload.Length);
+    }
+
+    /// <summary>
+    /// The loop is about to wait for the socket: let go of the current slab, so an idle client pins no receive memory
+    /// (the slab returns to the pool once its messages are read).
+    /// </summary>
+    public void RetireSlab()
+    {
+        _slab?.Release();
+        _slab = null;
+    }
 
     public ReaderQueue Subscribe(ReaderOptions? options)
     {

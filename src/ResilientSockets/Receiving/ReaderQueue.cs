@@ -103,7 +103,7 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
                 GrowRing();
             }
 
-            item.Pooled?.AddReference();
+            item.Shared?.AddReference();
             _ring[(_head + _count) % _ring.Length] = item;
             _count++;
             if (_readerWaiting)

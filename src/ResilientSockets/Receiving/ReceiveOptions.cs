@@ -9,7 +9,7 @@ public sealed class ReceiveOptions
     internal const int DefaultMaxMessageSize = 4 * 1024 * 1024;
     internal const int DefaultBufferSize = 16 * 1024;
     internal const int DefaultReaderCapacity = 1024;
-    internal const long DefaultMaxBufferedBytes = 16 * 1024 * 1024;
+    internal const long DefaultMaxBufferedBytes = 1024 * 1024;
 
     /// <summary>Gets or sets the largest message, in bytes, that is reassembled. A larger one closes the connection with 1009 and is reported.</summary>
     /// <value>The default value is 4 MiB. Must be at least 1.</value>
@@ -43,7 +43,7 @@ public sealed class ReceiveOptions
     /// reading the socket. While it reads, control traffic (heartbeat pongs, protocol keep-alive PONGs, chunk acks) keeps
     /// flowing even though the application is behind. Zero stops reading as soon as a waiting reader is full.
     /// </summary>
-    /// <value>The default value is 16 MiB. Must be between 0 and 2 GiB.</value>
+    /// <value>The default value is 1 MiB. Must be between 0 and 2 GiB.</value>
     public long MaxBufferedBytes { get; set; } = DefaultMaxBufferedBytes;
 
     internal ReceiveOptions Clone() => new()
