@@ -66,4 +66,7 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Warning, "Chunk frame rejected (transfer {TransferId}, {Error}): {Reason}", EventName = "TransferFrameRejected")]
     public static partial void TransferFrameRejected(ILogger logger, Guid? transferId, ChunkTransferError error, string reason);
+
+    [LoggerMessage(19, LogLevel.Information, "Message queued before StartAsync; it is sent once the client is started (logged once per client)", EventName = "QueuedBeforeStart")]
+    public static partial void QueuedBeforeStart(ILogger logger);
 }
