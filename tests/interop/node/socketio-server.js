@@ -11,6 +11,8 @@ const port = Number(process.argv[2] || process.env.SOCKETIO_PORT || 0);
 const path = process.argv[3] || process.env.SOCKETIO_PATH || '/socket.io/';
 
 const httpServer = http.createServer((req, res) => { res.writeHead(404); res.end(); });
+// Reported before Engine.IO sees the request, so a test can tell whether the client connected at all.
+httpServer.prependListener('upgrade', (req) => console.log(`UPGRADE ${req.url}`));
 const io = new Server(httpServer, { path });
 io.on('connection', (socket) => socket.on('echo', (value, ack) => ack && ack(value)));
 
