@@ -69,8 +69,7 @@ public sealed partial class ResilientWebSocket
                 if (end.IsTerminal)
                 {
                     terminalEnd = end;
-                    fault = end.Cause ?? new ResilientWebSocketException(
-                        $"The server closed the connection with {(int?)end.CloseStatus} '{end.CloseDescription}', which ShouldStopOnClose treats as final.");
+                    fault = end.Cause ?? new ServerClosedException(end.CloseStatus, end.CloseDescription);
                     break;
                 }
 
@@ -124,7 +123,8 @@ public sealed partial class ResilientWebSocket
         }
         else
         {
-            _queue.CompleteAdding(() => new MessageNotSentException(MessageDropReason.Faulted, $"The client gave up reconnecting: {fault.Message}", fault));
+            var reason = DescribeFault(fault);
+            _queue.CompleteAdding(() => new MessageNotSentException(MessageDropReason.Faulted, reason, fault));
             var left = _state.TryTransition(
                 static s => s == ConnectionState.Closing ? ConnectionState.Closed : ConnectionState.Faulted,
                 fault,
@@ -132,7 +132,9 @@ public sealed partial class ResilientWebSocket
                 terminalEnd?.CloseDescription);
             var faulted = left != ConnectionState.Closing;
             FailQueued(faulted ? MessageDropReason.Faulted : MessageDropReason.Stopped);
-            _readers.CompleteAll(faulted ? new ResilientWebSocketException($"The client gave up reconnecting: {fault.Message}", fault) : null);
+            _readers.CompleteAll(!faulted ? null
+                : fault is ServerClosedException closed ? new ServerClosedException(closed.CloseStatus, closed.CloseStatusDescription, fault)
+                : new ResilientWebSocketException(reason, fault));
             _firstOpen.TrySetException(fault);
             if (faulted)
             {
@@ -148,6 +150,15 @@ public sealed partial class ResilientWebSocket
         _metrics.Unregister(this);
         _dispatcher.Complete();
     }
+
+    /// <summary>Words the fault for readers and pending sends: only a client that lost a working link "gave up reconnecting".</summary>
+    private string DescribeFault(Exception fault) => fault switch
+    {
+        ServerClosedException => fault.Message,
+        _ when !_hasBeenOpen => $"The client could not connect: {fault.Message}",
+        WebSocketConnectException { IsTransient: false } => $"The client stopped: {fault.Message}",
+        _ => $"The client gave up reconnecting: {fault.Message}",
+    };
 
     private async ValueTask<ConnectionScope> ConnectAttemptAsync(bool isReconnect, CancellationToken cancellationToken)
     {
@@ -185,6 +196,11 @@ public sealed partial class ResilientWebSocket
             if (UriRules.Check(uri) is { } problem)
             {
                 throw new WebSocketConnectException(problem, new ArgumentException(problem, nameof(ResilientWebSocketOptions.Uri)), isTransient: false);
+            }
+
+            if (UriRules.CheckNotSocketIo(uri) is { } socketIo)
+            {
+                throw new WebSocketConnectException(socketIo, null, isTransient: false);
             }
 
             activity?.SetTag("server.address", uri.Host);
@@ -382,6 +398,11 @@ public sealed partial class ResilientWebSocket
             end = ConnectionEnd.Failed(killCause).WithUptime(end.Uptime);
         }
         connection.Dispose();
+
+        if (!stop.IsCancellationRequested && !end.IsTerminal && NotWebSocketDetector.Diagnose(end.Cause) is { } notWebSocket)
+        {
+            end = ConnectionEnd.WrongProtocol(notWebSocket).WithUptime(end.Uptime);
+        }
 
         if (stop.IsCancellationRequested || end.IsTerminal)
         {

@@ -15,12 +15,16 @@ namespace ResilientSockets;
 
 public sealed partial class ResilientWebSocket
 {
+    private int _queuedBeforeStartLogged;
+
     /// <summary>
     /// Sends one message. It is queued (in order with every other send) and written once a connection is open, waiting
     /// through reconnects. The task completes when the whole frame has been written to an open socket, or fails with
     /// <see cref="MessageNotSentException"/> when it was not (queue full under <see cref="OverflowPolicy.Reject"/>, evicted,
     /// expired, client stopped or faulted), <see cref="ObjectDisposedException"/> when the client was disposed first, or
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fired before the write began.
+    /// Before <see cref="StartAsync"/> a send is accepted and queued (logged once per client, event 19 QueuedBeforeStart):
+    /// it stays pending until the client is started and the first connection opens; nothing connects on its own.
     /// </summary>
     /// <param name="payload">The payload; for text, UTF-8 bytes. Not copied: do not change it until the task completes.</param>
     /// <param name="messageType">Text or binary.</param>
@@ -49,6 +53,10 @@ public sealed partial class ResilientWebSocket
         => SendAsync(payload, WebSocketMessageType.Binary, default, cancellationToken);
 
     /// <summary>Sends a text message (encoded to UTF-8 into a pooled buffer); see <see cref="SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, CancellationToken)"/>.</summary>
+    /// <remarks>
+    /// Called before <see cref="StartAsync"/>, the message is queued and the task stays pending until the client has been
+    /// started and a connection is open; the first such send per client is logged (event 19, QueuedBeforeStart).
+    /// </remarks>
     /// <param name="text">The text.</param>
     /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
     /// <returns>A task that completes when the message has been written.</returns>
@@ -393,6 +401,7 @@ public sealed partial class ResilientWebSocket
         switch (_queue.TryEnqueue(message))
         {
             case EnqueueResult.Enqueued:
+                NoteIfNotStarted();
                 return true;
             case EnqueueResult.Full:
                 if (message.TryFail(new MessageNotSentException(MessageDropReason.QueueFull, "The send queue is full.")))
@@ -436,6 +445,7 @@ public sealed partial class ResilientWebSocket
         switch (_queue.TryEnqueue(message))
         {
             case EnqueueResult.Enqueued:
+                NoteIfNotStarted();
                 return pending;
             case EnqueueResult.Closed:
                 return NotQueued(message, _queue.ClosedError);
@@ -452,6 +462,18 @@ public sealed partial class ResilientWebSocket
 
                 message.ReleaseFromQueue();
                 return pending;
+        }
+    }
+
+    /// <summary>A send before StartAsync waits silently until the client starts; say so once, so a forgotten start is visible.</summary>
+    private void NoteIfNotStarted()
+    {
+        if (Volatile.Read(ref _queuedBeforeStartLogged) == 0 && _state.State == ConnectionState.Idle && Interlocked.Exchange(ref _queuedBeforeStartLogged, 1) == 0)
+        {
+            using (Log.BeginClientScope(_logger, _options.Name))
+            {
+                Log.QueuedBeforeStart(_logger);
+            }
         }
     }
 

@@ -67,6 +67,9 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Warning, "Chunk frame rejected (transfer {TransferId}, {Error}): {Reason}", EventName = "TransferFrameRejected")]
     public static partial void TransferFrameRejected(ILogger logger, Guid? transferId, ChunkTransferError error, string reason);
 
-    [LoggerMessage(41, LogLevel.Warning, "Inbound {MessageType} message of {Length} bytes not delivered to reader '{Reader}': {Reason}", EventName = "InboundMessageDropped")]
+    [LoggerMessage(19, LogLevel.Information, "Message queued before StartAsync; it is sent once the client is started (logged once per client)", EventName = "QueuedBeforeStart")]
+    public static partial void QueuedBeforeStart(ILogger logger);
+
+    [LoggerMessage(20, LogLevel.Warning, "Inbound {MessageType} message of {Length} bytes not delivered to reader '{Reader}': {Reason}", EventName = "InboundMessageDropped")]
     public static partial void InboundMessageDropped(ILogger logger, string reader, WebSocketMessageType messageType, int length, MessageDropReason reason);
 }

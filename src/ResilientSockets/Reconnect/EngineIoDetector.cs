@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Net.WebSockets;
 using ResilientSockets.Internal;
 
@@ -16,6 +18,28 @@ internal static class EngineIoDetector
 
         var text = Utf8.Decode(payload);
         return text.IndexOf("\"sid\"", StringComparison.Ordinal) > 0 && text.IndexOf("\"pingInterval\"", StringComparison.Ordinal) > 0;
+    }
+
+    /// <summary>
+    /// Recognises Engine.IO's refusal of an upgrade it cannot place (no <c>transport=websocket</c>, on any path it serves).
+    /// The runtime does not expose the response body ("Transport unknown"), only the headers, so the shape is used:
+    /// Engine.IO writes its 400 by hand on the raw socket with <c>Connection: close</c> and no <c>Date</c> or
+    /// <c>Server</c> header, where HTTP servers and proxies (Kestrel, nginx, Node's http, IIS) always send <c>Date</c>.
+    /// Unavailable on netstandard2.0 (no response headers there): the generic 400 advice names Socket.IO instead.
+    /// </summary>
+    public static bool IsEngineIoRejection(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        if (headers is null || headers.Count == 0)
+        {
+            return false;
+        }
+
+        var keys = headers.Keys.ToArray();
+        bool Has(string name) => keys.Any(k => k.Equals(name, StringComparison.OrdinalIgnoreCase));
+        var closes = headers.Where(h => h.Key.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(h => h.Value)
+            .Any(v => v.Equals("close", StringComparison.OrdinalIgnoreCase));
+        return closes && !Has("Date") && !Has("Server");
     }
 
     public static ResilientWebSocketException Error()

@@ -25,12 +25,13 @@ internal static class HandshakeClassifier
         var target = $"{uri.Host}:{uri.Port}";
         var address = UriRedactor.Redact(uri);
 
-        if (LooksLikeSocketIo(uri) && status is not null)
+        if (status is 400 && EngineIoDetector.IsEngineIoRejection(headers))
         {
             return new WebSocketConnectException(
-                $"The server at {target} answered the handshake for '{uri.AbsolutePath}' with {status}, and the address looks like a Socket.IO endpoint. "
-                + "Socket.IO is its own protocol on top of WebSocket (Engine.IO packets, namespaces, acks); a plain WebSocket client cannot talk to it. "
-                + "Use a Socket.IO client library, or point this client at a plain WebSocket endpoint.",
+                $"The server at {target} answered the handshake for '{uri.AbsolutePath}' with 400 Bad Request in the shape Engine.IO (the transport of Socket.IO) "
+                + "gives a request without its own parameters (its answer body is then 'Transport unknown'): it is most likely a Socket.IO server on a custom path. "
+                + "Socket.IO is its own protocol on top of WebSocket; a plain WebSocket client cannot talk to it. Use a Socket.IO client library, "
+                + "or point this client at a plain WebSocket endpoint.",
                 error,
                 isTransient: false,
                 status);
@@ -73,16 +74,13 @@ internal static class HandshakeClassifier
         return new WebSocketConnectException($"Could not connect to {address}: {error.Message}", error, isTransient: true);
     }
 
-    public static bool LooksLikeSocketIo(Uri uri)
-        => uri.AbsolutePath.IndexOf("/socket.io", StringComparison.OrdinalIgnoreCase) >= 0
-           || uri.Query.IndexOf("EIO=", StringComparison.OrdinalIgnoreCase) >= 0;
-
     private static string DescribeStatus(int code, Uri uri, string target, string address, TimeSpan? retryAfter) => code switch
     {
         404 => $"The server at {target} answered the WebSocket handshake for path '{uri.AbsolutePath}' with 404 Not Found. Check that the path is the server's WebSocket endpoint. " + ProxyAdvice,
         401 => $"The server at {target} rejected the handshake with 401 Unauthorized: credentials are missing or invalid. Supply them per attempt in OnConnecting (e.g. an Authorization header), so refreshed tokens are used on reconnect.",
         403 => $"The server at {target} rejected the handshake with 403 Forbidden: the credentials are valid but not allowed here, or the Origin is refused.",
-        400 => $"The server at {target} answered the handshake for '{uri.AbsolutePath}' with 400 Bad Request: it did not accept the request as a WebSocket upgrade. " + ProxyAdvice,
+        400 => $"The server at {target} answered the handshake for '{uri.AbsolutePath}' with 400 Bad Request: it did not accept the request as a WebSocket upgrade. " + ProxyAdvice
+            + " Or the endpoint speaks a protocol of its own on top of WebSocket: a Socket.IO server, for one, answers a plain WebSocket client with 400 ('Transport unknown'); it needs a Socket.IO client.",
         426 => $"The server at {target} answered 426 Upgrade Required: the upgrade headers did not reach it. " + ProxyAdvice,
         429 or 503 => $"The server at {target} is busy ({code}); " + (retryAfter is { } wait ? $"it asked to retry after {wait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s." : "retrying with backoff."),
         >= 200 and < 400 => $"The server at {target} answered the handshake for '{uri.AbsolutePath}' with {code} instead of 101 Switching Protocols: that address serves plain HTTP, not a WebSocket endpoint. Check the path. " + ProxyAdvice,

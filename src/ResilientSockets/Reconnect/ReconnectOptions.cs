@@ -45,8 +45,19 @@ public sealed class ReconnectOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool FailFastOnStart { get; set; }
 
-    /// <summary>Gets or sets the handshake status codes that no retry can fix; such an answer faults the client.</summary>
-    /// <value>The default value is 400, 401, 403 and 404.</value>
+    /// <summary>
+    /// Gets or sets the handshake status codes that no retry can fix; such an answer faults the client. Replace the set
+    /// in an object initializer, or edit the default in place; the client copies it at construction.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// Reconnect = { NonRetryableStatusCodes = new HashSet&lt;int&gt; { 401, 403, 404 } }  // retry 400s
+    /// </code>
+    /// </example>
+    /// <value>
+    /// The default value is 400, 401, 403 and 404. Must not be <see langword="null"/> (an empty set retries every status);
+    /// each code must be an HTTP status from 100 to 599 other than 101 (the handshake's success).
+    /// </value>
     public ISet<int> NonRetryableStatusCodes { get; set; } = new HashSet<int>(ReconnectConstants.DefaultNonRetryableStatusCodes);
 
     /// <summary>
@@ -108,6 +119,16 @@ public sealed class ReconnectOptions
         if (NonRetryableStatusCodes is null)
         {
             errors.Add("Reconnect.NonRetryableStatusCodes must not be null (use an empty set to retry every status).");
+        }
+        else
+        {
+            foreach (var code in NonRetryableStatusCodes)
+            {
+                if (code is < 100 or > 599 or 101)
+                {
+                    errors.Add($"Reconnect.NonRetryableStatusCodes must hold HTTP status codes from 100 to 599 other than 101, the handshake's success (had {code}).");
+                }
+            }
         }
     }
 }

@@ -147,17 +147,17 @@ public sealed class LifecycleTests
     }
 
     [Fact]
-    public async Task A_socket_io_endpoint_gets_a_message_that_a_socket_io_client_is_needed()
+    public async Task A_socket_io_address_is_refused_before_connecting_with_a_message_that_a_socket_io_client_is_needed()
     {
         await using var server = await LoopbackWebSocketServer.StartAsync();
         server.Map("/socket.io/", ServerRoute.Echo());
-        server.RejectNextHandshakes(1, 400);
         await using var client = Sut.Create(server.GetUri("/socket.io/", "EIO=4&transport=websocket"));
 
         var error = (await client.Invoking(c => c.StartAsync()).Should().ThrowAsync<WebSocketConnectException>()).Which;
 
-        error.Message.Should().Contain("Socket.IO").And.Contain("Socket.IO client");
+        error.Message.Should().Contain("Socket.IO").And.Contain("Socket.IO client").And.Contain("before connecting");
         error.IsTransient.Should().BeFalse();
+        server.HandshakeCount.Should().Be(0, "the address alone decides, even where a plain WebSocket endpoint would have answered");
     }
 
     [Fact]
