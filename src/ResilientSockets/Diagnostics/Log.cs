@@ -66,4 +66,7 @@ internal static partial class Log
 
     [LoggerMessage(18, LogLevel.Warning, "Chunk frame rejected (transfer {TransferId}, {Error}): {Reason}", EventName = "TransferFrameRejected")]
     public static partial void TransferFrameRejected(ILogger logger, Guid? transferId, ChunkTransferError error, string reason);
+
+    [LoggerMessage(19, LogLevel.Debug, "{Kind} frame for transfer {TransferId} ignored: no such outgoing transfer (it already ended)", EventName = "TransferControlFrameIgnored")]
+    public static partial void TransferControlFrameIgnored(ILogger logger, Guid transferId, ChunkFrameKind kind);
 }

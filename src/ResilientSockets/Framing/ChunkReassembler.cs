@@ -81,7 +81,8 @@ public sealed class ChunkReassembler : IAsyncDisposable
             }
             catch (ChunkFrameException ex) when (ex.TransferId is { } id)
             {
-                await FailAsync(id, ex, reply, cancellationToken).ConfigureAwait(false);
+                // An Error frame is never answered, even a malformed one: two peers must not trade errors forever.
+                await FailAsync(id, ex, IsErrorKind(frame.Span) ? null : reply, cancellationToken).ConfigureAwait(false);
                 throw;
             }
 
@@ -105,11 +106,31 @@ public sealed class ChunkReassembler : IAsyncDisposable
                 await FailAsync(header.TransferId, ex, reply, cancellationToken).ConfigureAwait(false);
                 throw;
             }
-            catch (IOException ex)
+            catch (Exception ex) when (IsSinkFailure(ex))
             {
-                var error = new ChunkFrameException(ChunkTransferError.SinkFailed, $"Transfer {header.TransferId}: writing to the sink failed: {ex.Message}", header.TransferId);
+                var error = new ChunkFrameException(ChunkTransferError.SinkFailed, $"Transfer {header.TransferId}: the sink failed: {ex.Message}", header.TransferId);
                 await FailAsync(header.TransferId, error, reply, cancellationToken).ConfigureAwait(false);
                 throw error;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Fails a transfer because of a frame the caller could not hand over (the client reads through a frame larger
+    /// than its message limit and rejects it here), and tells the sender.
+    /// </summary>
+    internal async ValueTask RejectAsync(ChunkFrameException error, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? reply, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_disposed && error.TransferId is { } id)
+            {
+                await FailAsync(id, error, reply, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -176,6 +197,7 @@ public sealed class ChunkReassembler : IAsyncDisposable
         }
 
         transfer.Timer.Change(_options.IncompleteTransferTimeout, Timeout.InfiniteTimeSpan);
+        transfer.Reply = reply; // the timeout tells the sender through the latest route (a reconnect may have replaced it)
         var data = payload;
         if (header.HasMetadata)
         {
@@ -185,12 +207,17 @@ public sealed class ChunkReassembler : IAsyncDisposable
             }
 
             var metadataLength = BinaryPrimitives.ReadUInt32BigEndian(payload.Span);
-            if (metadataLength > ChunkFrameCodec.MaxMetadataSize || 4 + metadataLength > payload.Length)
+            if (metadataLength > ChunkFrameCodec.MaxMetadataSize)
             {
-                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata length {metadataLength} does not fit the frame.", id);
+                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata block is {metadataLength} bytes; the format allows at most {ChunkFrameCodec.MaxMetadataSize}.", id);
             }
 
-            var metadata = ChunkMetadata.Decode(payload.Span.Slice(4, (int)metadataLength), id);
+            if (4L + metadataLength > payload.Length)
+            {
+                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata block declares {metadataLength} bytes but only {payload.Length - 4} follow.", id);
+            }
+
+            var metadata = ChunkMetadata.Decode(payload.Span.Slice(4, (int)metadataLength), id, _options.MaxTransferSize);
             CheckDeclaredLength(transfer, metadata.TotalLength);
             transfer.Metadata ??= metadata;
             data = payload.Slice(4 + (int)metadataLength);
@@ -238,7 +265,14 @@ public sealed class ChunkReassembler : IAsyncDisposable
         Stream sink;
         if (_options.SinkFactory is { } factory)
         {
-            sink = await factory(id, null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                sink = await factory(id, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not ChunkFrameException)
+            {
+                throw new ChunkFrameException(ChunkTransferError.SinkFailed, $"Transfer {id}: the SinkFactory failed: {ex.Message}", id);
+            }
         }
         else
         {
@@ -351,11 +385,31 @@ public sealed class ChunkReassembler : IAsyncDisposable
             {
                 Retire(transfer);
                 Remember(transfer.Id, completed: false, transfer.TotalChunks, ChunkTransferError.TimedOut);
+                await TellTimedOutAsync(transfer).ConfigureAwait(false);
             }
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async ValueTask TellTimedOutAsync(Incoming transfer)
+    {
+        if (transfer.Reply is not { } reply)
+        {
+            return;
+        }
+
+        try
+        {
+            var reason = $"Transfer {transfer.Id}: no chunk arrived for {_options.IncompleteTransferTimeout.TotalSeconds:0.###} s (IncompleteTransferTimeout); the receiver freed it.";
+            await ReplyAsync(reply, ErrorFrame(transfer.Id, ChunkTransferError.TimedOut, reason), CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Best effort from a timer: the route may be gone; a late chunk still gets the remembered Error.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
@@ -470,14 +524,12 @@ public sealed class ChunkReassembler : IAsyncDisposable
     }
 
     private ReadOnlyMemory<byte> ErrorFrame(Guid id, ChunkTransferError error, string reason)
-    {
-        var payload = new byte[Math.Min(ChunkFrameCodec.MaxErrorPayload, 2 + Encoding.UTF8.GetByteCount(reason))];
-        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)error);
-        var reasonBytes = Encoding.UTF8.GetBytes(reason);
-        Array.Copy(reasonBytes, 0, payload, 2, payload.Length - 2);
-        var length = ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Error, id, 0, 0, 0), payload, _control);
-        return _control.AsMemory(0, length);
-    }
+        => _control.AsMemory(0, ChunkFrameCodec.EncodeError(id, error, reason, _control));
+
+    private static bool IsErrorKind(ReadOnlySpan<byte> frame) => frame.Length > 3 && frame[3] == (byte)ChunkFrameKind.Error;
+
+    private static bool IsSinkFailure(Exception ex)
+        => ex is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException;
 
     private sealed class Incoming(Guid id, uint totalChunks, uint chunkSize, Stream sink, bool inMemory)
     {
@@ -499,6 +551,8 @@ public sealed class ChunkReassembler : IAsyncDisposable
         public ITimer Timer { get; set; } = null!;
 
         public ChunkReassembler? Owner { get; set; }
+
+        public Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? Reply { get; set; }
 
         public Dictionary<uint, byte[]> Pending { get; } = [];
 
