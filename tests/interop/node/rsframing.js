@@ -197,6 +197,7 @@ function createSender(send, bytes, { id, chunkSize = 65536, window = 8, metadata
   })();
   return {
     done,
+    fail(e) { failed = e; if (wake) { const w = wake; wake = null; w(); } },
     onControl(f) {
       if (f.kind === KIND.ACK) {
         // Only chunk_id counts in an Ack; one that claims unsent chunks fails the transfer (README rules).

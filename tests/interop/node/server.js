@@ -80,7 +80,10 @@ wss.on('connection', (ws, req) => {
     if (isBinary && framing.isFrame(data)) {
       let f;
       // A malformed frame with a readable id is answered with an Error, unless it is itself an Error frame.
-      const answer = e => { if (e.id && data[3] !== framing.KIND.ERROR) ws.send(framing.errorFrame(e.id, e.code, e.message)); };
+      const answer = e => {
+        if ((data[3] === framing.KIND.ACK || data[3] === framing.KIND.ERROR) && e.id) senders.get(e.id)?.fail(e); // a bad answer fails our transfer
+        if (e.id && data[3] !== framing.KIND.ERROR) ws.send(framing.errorFrame(e.id, e.code, e.message));
+      };
       try { f = framing.decodeFrame(data); } catch (e) { answer(e); return; }
       if (f.kind === framing.KIND.ERROR && !senders.has(f.id)) {
         ws.send(JSON.stringify({ type: 'error-received', id: f.id, what: probes.get(f.id) ?? null, code: f.payload.readUInt16BE(0), reason: f.payload.subarray(2).toString('utf8') }));
