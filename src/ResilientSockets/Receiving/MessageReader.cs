@@ -49,6 +49,7 @@ internal sealed class MessageReader : IDisposable
     {
         // The previous outcome's payload is no longer in use: now a buffer grown for one huge message can shrink.
         ShrinkAfterLargeMessage();
+        _discardedFrame = null; // only ever describes the outcome just returned
 #if NET
         // Wait for the next message with a zero-byte read, and give the buffer back to the pool if that wait does not
         // finish at once: an idle connection then holds no receive buffer (thousands of idle clients add up), while a
