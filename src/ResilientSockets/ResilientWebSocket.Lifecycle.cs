@@ -216,7 +216,7 @@ public sealed partial class ResilientWebSocket
                 throw HandshakeClassifier.Classify(ex, socket, uri, _options.Reconnect.NonRetryableStatusCodes, _time.GetUtcNow());
             }
 
-            reader = new MessageReader(socket, _options.Receiving.MaxMessageSize, _options.Receiving.ReceiveBufferSize);
+            reader = new MessageReader(socket, _options.Receiving.MaxMessageSize, _options.Receiving.ReceiveBufferSize, readThroughOversizedFrames: _transfers is not null);
             if (_options.OnConnected is { } onConnected)
             {
                 var context = new ConnectedContext(socket, reader, isReconnect, attempt) { MaxSize = _options.Receiving.MaxMessageSize };

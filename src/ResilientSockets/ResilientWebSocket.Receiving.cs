@@ -201,6 +201,14 @@ public sealed partial class ResilientWebSocket
                     return ConnectionEnd.ServerClosed(outcome.CloseStatus, outcome.CloseDescription);
                 }
 
+                if (_transfers is not null && connection.Reader.TakeDiscardedFrame() is { } discarded)
+                {
+                    // An oversized chunk frame was read through: its transfer fails with TooLarge, the connection stays.
+                    connection.Monitor?.OnMessage(null);
+                    await _transfers.OnOversizedFrameAsync(discarded, _options.Receiving.MaxMessageSize, stop).ConfigureAwait(false);
+                    continue;
+                }
+
                 Log.MessageTooLarge(_logger, _options.Receiving.MaxMessageSize);
                 return ConnectionEnd.TooLarge(new MessageTooLargeException(_options.Receiving.MaxMessageSize));
             }

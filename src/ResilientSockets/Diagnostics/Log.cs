@@ -72,4 +72,6 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Warning, "Inbound {MessageType} message of {Length} bytes not delivered to reader '{Reader}': {Reason}", EventName = "InboundMessageDropped")]
     public static partial void InboundMessageDropped(ILogger logger, string reader, WebSocketMessageType messageType, int length, MessageDropReason reason);
+    [LoggerMessage(21, LogLevel.Debug, "{Kind} frame for transfer {TransferId} ignored: no such outgoing transfer (it already ended)", EventName = "TransferControlFrameIgnored")]
+    public static partial void TransferControlFrameIgnored(ILogger logger, Guid transferId, ChunkFrameKind kind);
 }

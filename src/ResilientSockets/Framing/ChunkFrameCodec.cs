@@ -33,6 +33,9 @@ public static class ChunkFrameCodec
     internal const byte Magic1 = 0x53;
     private const byte MetadataFlag = 0x01;
 
+    // Magic, version, kind, flags, reserved and transfer id: the same in every version of the format.
+    private const int TransferIdEnd = 24;
+
     /// <summary>Tells whether a binary message is a frame (starts with the magic bytes). It may still be malformed.</summary>
     /// <param name="message">The whole binary message.</param>
     /// <returns><see langword="true"/> if the message claims to be a frame.</returns>
@@ -91,32 +94,46 @@ public static class ChunkFrameCodec
     /// <summary>Decodes and validates the header and declared length, without checking the CRC.</summary>
     /// <param name="frame">The whole binary message.</param>
     /// <returns>The header.</returns>
-    /// <exception cref="ChunkFrameException">The frame is malformed.</exception>
+    /// <exception cref="ChunkFrameException">
+    /// The frame is malformed. <see cref="ChunkFrameException.TransferId"/> is set whenever the message is at least 24
+    /// bytes long and starts with the magic: bytes 0–23 mean the same in every version, so the sender can be told.
+    /// </exception>
     public static ChunkFrameHeader DecodeHeader(ReadOnlySpan<byte> frame)
     {
+        if (!IsFrame(frame))
+        {
+            throw Invalid("Not a chunk frame: the magic bytes 0x52 0x53 are missing.", null);
+        }
+
+        Guid? readableId = frame.Length >= TransferIdEnd ? ReadGuid(frame.Slice(8, 16)) : null;
         if (frame.Length < HeaderSize)
         {
-            throw Invalid($"A frame is at least {HeaderSize} bytes; this one has {frame.Length}.");
+            throw Invalid($"A frame is at least {HeaderSize} bytes; this one has {frame.Length}.", readableId);
         }
 
-        if (frame[0] != Magic0 || frame[1] != Magic1)
-        {
-            throw Invalid("Not a chunk frame: the magic bytes 0x52 0x53 are missing.");
-        }
-
+        var id = readableId!.Value;
         if (frame[2] != Version)
         {
-            throw Invalid($"Unsupported frame version {frame[2]}; this peer speaks version {Version}.");
+            throw Invalid($"Transfer {id}: unsupported frame version {frame[2]}; this peer speaks version {Version}.", id);
         }
 
         var kind = (ChunkFrameKind)frame[3];
-        var flags = frame[4];
-        if (frame[5] != 0 || frame[6] != 0 || frame[7] != 0 || (flags & ~MetadataFlag) != 0)
+        if (kind is not (ChunkFrameKind.Data or ChunkFrameKind.Ack or ChunkFrameKind.Cancel or ChunkFrameKind.Error))
         {
-            throw Invalid("Reserved header bits are set.");
+            throw Invalid($"Transfer {id}: unknown frame kind {frame[3]}.", id);
         }
 
-        var id = ReadGuid(frame.Slice(8, 16));
+        var flags = frame[4];
+        if ((flags & ~MetadataFlag) != 0)
+        {
+            throw Invalid($"Transfer {id}: unknown flag bits 0x{flags & ~MetadataFlag:X2} (only bit 0 is defined).", id);
+        }
+
+        if (frame[5] != 0 || frame[6] != 0 || frame[7] != 0)
+        {
+            throw Invalid($"Transfer {id}: the reserved bytes 5-7 must be 0 (were {frame[5]:X2} {frame[6]:X2} {frame[7]:X2}).", id);
+        }
+
         var chunkId = BinaryPrimitives.ReadUInt32BigEndian(frame.Slice(24));
         var total = BinaryPrimitives.ReadUInt32BigEndian(frame.Slice(28));
         var chunkSize = BinaryPrimitives.ReadUInt32BigEndian(frame.Slice(32));
@@ -129,26 +146,52 @@ public static class ChunkFrameCodec
             throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Transfer {id}: the header declares {length} payload bytes but the frame carries {frame.Length - HeaderSize}.", id);
         }
 
+        if (hasMetadata && (kind != ChunkFrameKind.Data || chunkId != 0))
+        {
+            throw Invalid($"Transfer {id}: only Data chunk 0 may set the metadata flag ({kind} frame, chunk_id {chunkId}).", id);
+        }
+
+        // Only the fields this kind defines are checked: the README says receivers ignore the others (Ack's
+        // total_chunks and chunk_size, Cancel's and Error's numbers), so a peer writing 0 or anything else there interoperates.
         var problem = kind switch
         {
-            ChunkFrameKind.Data when total == 0 => "a data frame needs total_chunks >= 1",
+            ChunkFrameKind.Data when total == 0 => "a Data frame needs total_chunks >= 1",
             ChunkFrameKind.Data when chunkId >= total => $"chunk_id {chunkId} is not below total_chunks {total}",
-            ChunkFrameKind.Data when chunkSize == 0 || chunkSize > MaxChunkSize => $"chunk size {chunkSize} is outside 1..{MaxChunkSize}",
-            ChunkFrameKind.Data when hasMetadata && chunkId != 0 => "only chunk 0 may carry metadata",
-            ChunkFrameKind.Data when length > chunkSize + (hasMetadata ? 4u + MaxMetadataSize : 0u) => $"payload of {length} bytes exceeds the chunk size {chunkSize}",
-            ChunkFrameKind.Ack when chunkId > total || length != 0 || hasMetadata => "malformed ack",
-            ChunkFrameKind.Cancel when length != 0 || hasMetadata => "malformed cancel",
-            ChunkFrameKind.Error when length < 2 || length > MaxErrorPayload || hasMetadata => "malformed error frame",
-            ChunkFrameKind.Data or ChunkFrameKind.Ack or ChunkFrameKind.Cancel or ChunkFrameKind.Error => null,
-            _ => $"unknown frame kind {(byte)kind}",
+            ChunkFrameKind.Data when chunkSize == 0 || chunkSize > MaxChunkSize => $"chunk_size {chunkSize} is outside 1..{MaxChunkSize}",
+            ChunkFrameKind.Ack when length != 0 => $"an Ack carries no payload (this one has {length} bytes)",
+            ChunkFrameKind.Cancel when length != 0 => $"a Cancel carries no payload (this one has {length} bytes)",
+            ChunkFrameKind.Error when length < 2 || length > MaxErrorPayload => $"an Error payload is 2..{MaxErrorPayload} bytes (this one has {length})",
+            _ => null,
         };
 
         if (problem is not null)
         {
-            throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: {problem}.", id);
+            throw Invalid($"Transfer {id}: {problem}.", id);
+        }
+
+        if (kind == ChunkFrameKind.Data && length > chunkSize + (hasMetadata ? 4u + MaxMetadataSize : 0u))
+        {
+            throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Transfer {id}: chunk {chunkId} carries {length} payload bytes, more than chunk_size {chunkSize}{(hasMetadata ? " plus the largest metadata block" : string.Empty)} allows.", id);
         }
 
         return new ChunkFrameHeader(kind, id, chunkId, total, chunkSize, hasMetadata, length, crc);
+    }
+
+    /// <summary>Writes an Error frame: code, then as much of the UTF-8 reason as fits (cut at a character boundary).</summary>
+    internal static int EncodeError(Guid transferId, ChunkTransferError error, string reason, Span<byte> destination)
+    {
+        var payload = destination.Slice(HeaderSize);
+        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)error);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(reason); // an error path: the allocation does not matter
+        var written = Math.Min(bytes.Length, Math.Min(MaxErrorPayload, payload.Length) - 2);
+        while (written < bytes.Length && written > 0 && (bytes[written] & 0xC0) == 0x80)
+        {
+            written--; // never cut a character in two: the reason stays valid UTF-8
+        }
+
+        bytes.AsSpan(0, written).CopyTo(payload.Slice(2));
+        var frame = destination.Slice(0, HeaderSize + 2 + written);
+        return EncodeInPlace(new ChunkFrameHeader(ChunkFrameKind.Error, transferId, 0, 0, 0), frame);
     }
 
     internal static void WriteHeader(in ChunkFrameHeader header, uint payloadLength, uint crc, Span<byte> destination)
@@ -206,5 +249,5 @@ public static class ChunkFrameCodec
     }
 #endif
 
-    private static ChunkFrameException Invalid(string message) => new(ChunkTransferError.InvalidFrame, message);
+    private static ChunkFrameException Invalid(string message, Guid? transferId) => new(ChunkTransferError.InvalidFrame, message, transferId);
 }

@@ -48,35 +48,34 @@ public sealed class ChunkMetadata
         return parts.ToArray();
     }
 
-    internal static ChunkMetadata Decode(ReadOnlySpan<byte> block, Guid transferId)
+    /// <summary>Decodes a metadata block (without its 4-byte length prefix), checking every field.</summary>
+    /// <param name="block">The block.</param>
+    /// <param name="transferId">For error messages.</param>
+    /// <param name="maxTotalLength">The receiver's MaxTransferSize: a larger declared total length is <see cref="ChunkTransferError.TooLarge"/>.</param>
+    internal static ChunkMetadata Decode(ReadOnlySpan<byte> block, Guid transferId, long maxTotalLength = long.MaxValue)
     {
-        try
+        var reader = new BlockReader(block, transferId);
+        var total = reader.UInt64("total length");
+        if (total > (ulong)maxTotalLength)
         {
-            var metadata = new ChunkMetadata { TotalLength = checked((long)BinaryPrimitives.ReadUInt64BigEndian(block)) };
-            block = block.Slice(8);
-            metadata.ContentType = ReadString(ref block);
-            metadata.Name = ReadString(ref block);
-            var count = BinaryPrimitives.ReadUInt16BigEndian(block);
-            block = block.Slice(2);
-            var headers = new Dictionary<string, string>(count, StringComparer.Ordinal);
-            for (var i = 0; i < count; i++)
-            {
-                var key = ReadString(ref block) ?? throw new FormatException("null header name");
-                headers[key] = ReadString(ref block) ?? string.Empty;
-            }
-
-            if (!block.IsEmpty)
-            {
-                throw new FormatException("trailing bytes");
-            }
-
-            metadata.Headers = headers;
-            return metadata;
+            // Compared as unsigned: a value of 2^63 or more must read as "too large", not overflow into a negative long.
+            throw new ChunkFrameException(ChunkTransferError.TooLarge, $"Transfer {transferId}: the metadata total length {total} exceeds {(maxTotalLength == long.MaxValue ? "the format's maximum" : "MaxTransferSize")} ({maxTotalLength} bytes).", transferId);
         }
-        catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException or OverflowException or ArgumentException)
+
+        var metadata = new ChunkMetadata { TotalLength = (long)total };
+        metadata.ContentType = reader.String("content type");
+        metadata.Name = reader.String("name");
+        var count = reader.UInt16("header count");
+        var headers = new Dictionary<string, string>(Math.Min((int)count, 64), StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
         {
-            throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {transferId}: the metadata block is malformed ({ex.Message}).", transferId);
+            var key = reader.String($"header {i} key") ?? throw reader.Malformed($"header {i} key is absent (0xFFFF); keys must be present");
+            headers[key] = reader.String($"header {i} value ({key})") ?? string.Empty;
         }
+
+        reader.End();
+        metadata.Headers = headers;
+        return metadata;
     }
 
     private static void AddUInt16(List<byte> parts, ushort value)
@@ -103,17 +102,56 @@ public sealed class ChunkMetadata
         parts.AddRange(bytes);
     }
 
-    private static string? ReadString(ref ReadOnlySpan<byte> block)
+    /// <summary>Reads the block field by field; every failure names the field, so the sender's log says what to fix.</summary>
+    private ref struct BlockReader(ReadOnlySpan<byte> block, Guid transferId)
     {
-        var length = BinaryPrimitives.ReadUInt16BigEndian(block);
-        block = block.Slice(2);
-        if (length == 0xFFFF)
+        private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        private ReadOnlySpan<byte> _rest = block;
+
+        public ulong UInt64(string field) => BinaryPrimitives.ReadUInt64BigEndian(Take(8, field));
+
+        public ushort UInt16(string field) => BinaryPrimitives.ReadUInt16BigEndian(Take(2, field));
+
+        public string? String(string field)
         {
-            return null;
+            var length = UInt16(field + " length");
+            if (length == 0xFFFF)
+            {
+                return null;
+            }
+
+            var bytes = Take(length, field);
+            try
+            {
+                return StrictUtf8.GetString(bytes.ToArray());
+            }
+            catch (DecoderFallbackException)
+            {
+                throw Malformed($"the {field} is not valid UTF-8");
+            }
         }
 
-        var text = Internal.Utf8.Decode(block.Slice(0, length));
-        block = block.Slice(length);
-        return text;
+        public void End()
+        {
+            if (!_rest.IsEmpty)
+            {
+                throw Malformed($"{_rest.Length} bytes follow the last header");
+            }
+        }
+
+        public readonly ChunkFrameException Malformed(string problem)
+            => new(ChunkTransferError.InvalidFrame, $"Transfer {transferId}: the metadata block is malformed: {problem}.", transferId);
+
+        private ReadOnlySpan<byte> Take(int count, string field)
+        {
+            if (_rest.Length < count)
+            {
+                throw Malformed($"it ends inside the {field} (needs {count} bytes, {_rest.Length} left)");
+            }
+
+            var taken = _rest.Slice(0, count);
+            _rest = _rest.Slice(count);
+            return taken;
+        }
     }
 }

@@ -15,7 +15,7 @@ namespace ResilientSockets;
 /// frames (acks, errors) to send back. A bad frame fails its transfer, never the connection. Usable without the client,
 /// on any WebSocket (an ASP.NET Core endpoint, say); keep one instance across reconnects so transfers resume.
 /// </summary>
-public sealed class ChunkReassembler : IAsyncDisposable
+public sealed partial class ChunkReassembler : IAsyncDisposable
 {
     private const int RememberFinished = 256;
 
@@ -56,7 +56,9 @@ public sealed class ChunkReassembler : IAsyncDisposable
 
     /// <summary>
     /// Processes one frame (Data or Cancel). Control frames to send back are passed to <paramref name="reply"/> one at a
-    /// time; the memory is reused afterwards, so copy it if you queue it.
+    /// time; the memory is reused afterwards, so copy it if you queue it. The latest <paramref name="reply"/> of each
+    /// transfer is also kept to send Error 7 (TimedOut) from a timer when the transfer expires; an exception it throws
+    /// there is ignored (the sender's next chunk then gets the same error).
     /// </summary>
     /// <param name="frame">The whole binary message.</param>
     /// <param name="reply">Sends a control frame back to the sender.</param>
@@ -81,7 +83,8 @@ public sealed class ChunkReassembler : IAsyncDisposable
             }
             catch (ChunkFrameException ex) when (ex.TransferId is { } id)
             {
-                await FailAsync(id, ex, reply, cancellationToken).ConfigureAwait(false);
+                // An Error frame is never answered, even a malformed one: two peers must not trade errors forever.
+                await FailAsync(id, ex, IsErrorKind(frame.Span) ? null : reply, cancellationToken).ConfigureAwait(false);
                 throw;
             }
 
@@ -105,11 +108,31 @@ public sealed class ChunkReassembler : IAsyncDisposable
                 await FailAsync(header.TransferId, ex, reply, cancellationToken).ConfigureAwait(false);
                 throw;
             }
-            catch (IOException ex)
+            catch (Exception ex) when (IsSinkFailure(ex))
             {
-                var error = new ChunkFrameException(ChunkTransferError.SinkFailed, $"Transfer {header.TransferId}: writing to the sink failed: {ex.Message}", header.TransferId);
+                var error = new ChunkFrameException(ChunkTransferError.SinkFailed, $"Transfer {header.TransferId}: the sink failed: {ex.Message}", header.TransferId);
                 await FailAsync(header.TransferId, error, reply, cancellationToken).ConfigureAwait(false);
                 throw error;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Fails a transfer because of a frame the caller could not hand over (the client reads through a frame larger
+    /// than its message limit and rejects it here), and tells the sender.
+    /// </summary>
+    internal async ValueTask RejectAsync(ChunkFrameException error, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? reply, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_disposed && error.TransferId is { } id)
+            {
+                await FailAsync(id, error, reply, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -176,6 +199,7 @@ public sealed class ChunkReassembler : IAsyncDisposable
         }
 
         transfer.Timer.Change(_options.IncompleteTransferTimeout, Timeout.InfiniteTimeSpan);
+        transfer.Reply = reply; // the timeout tells the sender through the latest route (a reconnect may have replaced it)
         var data = payload;
         if (header.HasMetadata)
         {
@@ -185,12 +209,17 @@ public sealed class ChunkReassembler : IAsyncDisposable
             }
 
             var metadataLength = BinaryPrimitives.ReadUInt32BigEndian(payload.Span);
-            if (metadataLength > ChunkFrameCodec.MaxMetadataSize || 4 + metadataLength > payload.Length)
+            if (metadataLength > ChunkFrameCodec.MaxMetadataSize)
             {
-                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata length {metadataLength} does not fit the frame.", id);
+                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata block is {metadataLength} bytes; the format allows at most {ChunkFrameCodec.MaxMetadataSize}.", id);
             }
 
-            var metadata = ChunkMetadata.Decode(payload.Span.Slice(4, (int)metadataLength), id);
+            if (4L + metadataLength > payload.Length)
+            {
+                throw new ChunkFrameException(ChunkTransferError.InvalidFrame, $"Transfer {id}: the metadata block declares {metadataLength} bytes but only {payload.Length - 4} follow.", id);
+            }
+
+            var metadata = ChunkMetadata.Decode(payload.Span.Slice(4, (int)metadataLength), id, _options.MaxTransferSize);
             CheckDeclaredLength(transfer, metadata.TotalLength);
             transfer.Metadata ??= metadata;
             data = payload.Slice(4 + (int)metadataLength);
@@ -238,7 +267,14 @@ public sealed class ChunkReassembler : IAsyncDisposable
         Stream sink;
         if (_options.SinkFactory is { } factory)
         {
-            sink = await factory(id, null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                sink = await factory(id, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not ChunkFrameException)
+            {
+                throw new ChunkFrameException(ChunkTransferError.SinkFailed, $"Transfer {id}: the SinkFactory failed: {ex.Message}", id);
+            }
         }
         else
         {
@@ -254,59 +290,6 @@ public sealed class ChunkReassembler : IAsyncDisposable
         }
 
         return transfer;
-    }
-
-    private async ValueTask StoreAsync(Incoming transfer, uint chunkId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        var sink = transfer.Sink;
-        if (!transfer.InMemory && sink.CanSeek)
-        {
-            sink.Position = (long)chunkId * transfer.ChunkSize;
-            await WriteAsync(sink, data, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (chunkId != transfer.Contiguous)
-        {
-            // Out of order for a sequential sink: hold it, within the memory budget.
-            Reserve(transfer, data.Length);
-            transfer.Pending[chunkId] = data.ToArray();
-            transfer.PendingBytes += data.Length;
-            return;
-        }
-
-        await AppendAsync(transfer, data, cancellationToken).ConfigureAwait(false);
-        var next = chunkId + 1;
-        while (transfer.Pending.TryGetValue(next, out var waiting))
-        {
-            transfer.Pending.Remove(next);
-            transfer.PendingBytes -= waiting.Length;
-            Interlocked.Add(ref _buffered, -waiting.Length);
-            await AppendAsync(transfer, waiting, cancellationToken).ConfigureAwait(false);
-            next++;
-        }
-    }
-
-    private async ValueTask AppendAsync(Incoming transfer, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        if (transfer.Sink is ChunkedMemoryStream memory)
-        {
-            Reserve(transfer, data.Length);
-            transfer.MemoryBytes += data.Length;
-            memory.Append(data.Span);
-            return;
-        }
-
-        await WriteAsync(transfer.Sink, data, cancellationToken).ConfigureAwait(false);
-    }
-
-    private void Reserve(Incoming transfer, int bytes)
-    {
-        if (Interlocked.Add(ref _buffered, bytes) > _options.MaxBufferedBytes)
-        {
-            Interlocked.Add(ref _buffered, -bytes);
-            throw new ChunkFrameException(ChunkTransferError.TooLarge, $"Transfer {transfer.Id} would exceed MaxBufferedBytes ({_options.MaxBufferedBytes}); use a SinkFactory for large transfers.", transfer.Id);
-        }
     }
 
     private async ValueTask<IncomingTransfer> CompleteAsync(Incoming transfer, CancellationToken cancellationToken)
@@ -351,11 +334,31 @@ public sealed class ChunkReassembler : IAsyncDisposable
             {
                 Retire(transfer);
                 Remember(transfer.Id, completed: false, transfer.TotalChunks, ChunkTransferError.TimedOut);
+                await TellTimedOutAsync(transfer).ConfigureAwait(false);
             }
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async ValueTask TellTimedOutAsync(Incoming transfer)
+    {
+        if (transfer.Reply is not { } reply)
+        {
+            return;
+        }
+
+        try
+        {
+            var reason = $"Transfer {transfer.Id}: no chunk arrived for {_options.IncompleteTransferTimeout.TotalSeconds:0.###} s (IncompleteTransferTimeout); the receiver freed it.";
+            await ReplyAsync(reply, ErrorFrame(transfer.Id, ChunkTransferError.TimedOut, reason), CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Best effort from a timer: the route may be gone; a late chunk still gets the remembered Error.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 
@@ -388,28 +391,6 @@ public sealed class ChunkReassembler : IAsyncDisposable
         }
     }
 
-    private void Free(Incoming transfer)
-    {
-        transfer.Timer?.Dispose();
-        Interlocked.Add(ref _buffered, -(transfer.PendingBytes + transfer.MemoryBytes));
-        transfer.Pending.Clear();
-        var path = (transfer.Sink as FileStream)?.Name;
-        transfer.Sink.Dispose();
-        if (path is not null)
-        {
-            try
-            {
-                File.Delete(path);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-    }
-
     private void Remember(Guid id, bool completed, uint total, ChunkTransferError error)
     {
         if (!_finished.ContainsKey(id))
@@ -424,42 +405,6 @@ public sealed class ChunkReassembler : IAsyncDisposable
         _finished[id] = (completed, total, error);
     }
 
-    private void CheckDeclaredLength(Incoming transfer, long totalLength)
-    {
-        if (totalLength > _options.MaxTransferSize)
-        {
-            throw new ChunkFrameException(ChunkTransferError.TooLarge, $"Transfer {transfer.Id} declares {totalLength} bytes; MaxTransferSize is {_options.MaxTransferSize}.", transfer.Id);
-        }
-
-        var expectedChunks = totalLength == 0 ? 1 : ((totalLength - 1) / transfer.ChunkSize) + 1;
-        if (totalLength < 0 || expectedChunks != transfer.TotalChunks)
-        {
-            throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Transfer {transfer.Id} declares {totalLength} bytes, which is not {transfer.TotalChunks} chunks of {transfer.ChunkSize}.", transfer.Id);
-        }
-    }
-
-    private static void CheckChunkLength(Incoming transfer, uint chunkId, int length)
-    {
-        var last = chunkId == transfer.TotalChunks - 1;
-        var valid = last
-            ? length <= transfer.ChunkSize && (length > 0 || transfer.TotalChunks == 1)
-            : length == transfer.ChunkSize;
-        if (!valid)
-        {
-            throw new ChunkFrameException(ChunkTransferError.LengthMismatch, $"Chunk {chunkId} of transfer {transfer.Id} carries {length} bytes; expected {(last ? $"1..{transfer.ChunkSize}" : transfer.ChunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture))}.", transfer.Id);
-        }
-    }
-
-    private static async ValueTask WriteAsync(Stream sink, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-#if NET
-        await sink.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-#else
-        var array = data.ToArray();
-        await sink.WriteAsync(array, 0, array.Length, cancellationToken).ConfigureAwait(false);
-#endif
-    }
-
     private static ValueTask ReplyAsync(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> reply, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
         => reply(frame, cancellationToken);
 
@@ -470,62 +415,12 @@ public sealed class ChunkReassembler : IAsyncDisposable
     }
 
     private ReadOnlyMemory<byte> ErrorFrame(Guid id, ChunkTransferError error, string reason)
-    {
-        var payload = new byte[Math.Min(ChunkFrameCodec.MaxErrorPayload, 2 + Encoding.UTF8.GetByteCount(reason))];
-        BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)error);
-        var reasonBytes = Encoding.UTF8.GetBytes(reason);
-        Array.Copy(reasonBytes, 0, payload, 2, payload.Length - 2);
-        var length = ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Error, id, 0, 0, 0), payload, _control);
-        return _control.AsMemory(0, length);
-    }
+        => _control.AsMemory(0, ChunkFrameCodec.EncodeError(id, error, reason, _control));
 
-    private sealed class Incoming(Guid id, uint totalChunks, uint chunkSize, Stream sink, bool inMemory)
-    {
-        private readonly ulong[] _received = new ulong[(totalChunks + 63) / 64];
-        private readonly Dictionary<uint, uint> _crcs = [];
+    private static bool IsErrorKind(ReadOnlySpan<byte> frame) => frame.Length > 3 && frame[3] == (byte)ChunkFrameKind.Error;
 
-        public Guid Id { get; } = id;
+    private static bool IsSinkFailure(Exception ex)
+        => ex is IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException;
 
-        public uint TotalChunks { get; } = totalChunks;
 
-        public uint ChunkSize { get; } = chunkSize;
-
-        public Stream Sink { get; } = sink;
-
-        public bool InMemory { get; } = inMemory;
-
-        public ChunkMetadata? Metadata { get; set; }
-
-        public ITimer Timer { get; set; } = null!;
-
-        public ChunkReassembler? Owner { get; set; }
-
-        public Dictionary<uint, byte[]> Pending { get; } = [];
-
-        public long PendingBytes { get; set; }
-
-        public long MemoryBytes { get; set; }
-
-        public uint Contiguous { get; private set; }
-
-        public uint ReceivedCount { get; private set; }
-
-        public long Bytes { get; private set; }
-
-        public bool IsReceived(uint chunk) => (_received[chunk / 64] & (1UL << (int)(chunk % 64))) != 0;
-
-        public uint CrcOf(uint chunk) => _crcs.TryGetValue(chunk, out var crc) ? crc : 0;
-
-        public void MarkReceived(uint chunk, uint crc, int length)
-        {
-            _received[chunk / 64] |= 1UL << (int)(chunk % 64);
-            _crcs[chunk] = crc;
-            ReceivedCount++;
-            Bytes += length;
-            while (Contiguous < TotalChunks && IsReceived(Contiguous))
-            {
-                Contiguous++;
-            }
-        }
-    }
 }

@@ -26,10 +26,12 @@ internal sealed class OutgoingTransfer : IValueTaskSource<bool>, IDisposable
     private bool _resend;
     private bool _timedOut;
     private ChunkFrameException? _error;
+    private uint _sent;
 
-    public OutgoingTransfer(Guid id, TimeSpan ackTimeout, TimeProvider time, CancellationToken cancellationToken)
+    public OutgoingTransfer(Guid id, uint totalChunks, TimeSpan ackTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
         Id = id;
+        TotalChunks = totalChunks;
         _core.RunContinuationsAsynchronously = true;
         _ackTimeout = ackTimeout;
         _cancellationToken = cancellationToken;
@@ -38,6 +40,14 @@ internal sealed class OutgoingTransfer : IValueTaskSource<bool>, IDisposable
     }
 
     public Guid Id { get; }
+
+    public uint TotalChunks { get; }
+
+    /// <summary>Gets how many chunks (0..n−1) have been handed to the socket at least once; an honest Ack never exceeds it.</summary>
+    public uint Sent => Volatile.Read(ref _sent);
+
+    /// <summary>Records that chunks below <paramref name="count"/> are about to be written; called before the write, so an ack that follows always finds them counted.</summary>
+    public void MarkSent(uint count) => Volatile.Write(ref _sent, count);
 
     public void OnAck(uint contiguous)
     {
@@ -57,10 +67,16 @@ internal sealed class OutgoingTransfer : IValueTaskSource<bool>, IDisposable
     public void OnError(ReadOnlySpan<byte> payload)
     {
         var code = (ChunkTransferError)BinaryPrimitives.ReadUInt16BigEndian(payload);
-        var reason = Utf8.Decode(payload.Slice(2));
+        var reason = Utf8.Decode(payload.Slice(2)); // lenient: the reason is only shown, so bad UTF-8 becomes U+FFFD
+        Fail(new ChunkFrameException(code, $"The receiver failed transfer {Id}: {code}: {reason}", Id));
+    }
+
+    /// <summary>Fails the transfer: the sending loop throws <paramref name="error"/> at its next wait. The first failure wins.</summary>
+    public void Fail(ChunkFrameException error)
+    {
         lock (_gate)
         {
-            _error ??= new ChunkFrameException(code, $"The receiver failed transfer {Id}: {code}: {reason}", Id);
+            _error ??= error;
         }
 
         Wake();

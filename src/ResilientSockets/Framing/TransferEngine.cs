@@ -55,19 +55,7 @@ internal sealed class TransferEngine
             var kind = frame.Length > 3 ? (ChunkFrameKind)frame.Span[3] : 0;
             if (kind is ChunkFrameKind.Ack or ChunkFrameKind.Error)
             {
-                var header = ChunkFrameCodec.Decode(frame.Span, out var payload);
-                if (_outgoing.TryGetValue(header.TransferId, out var transfer))
-                {
-                    if (kind == ChunkFrameKind.Ack)
-                    {
-                        transfer.OnAck(header.ChunkId);
-                    }
-                    else
-                    {
-                        transfer.OnError(payload);
-                    }
-                }
-
+                OnControlFrame(frame.Span, kind);
                 return;
             }
 
@@ -80,6 +68,33 @@ internal sealed class TransferEngine
         {
             Log.TransferFrameRejected(_logger, ex.TransferId, ex.Error, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// A frame larger than the receive limit was read through and discarded (memory stayed bounded); fail its transfer
+    /// with TooLarge and tell the sender, instead of closing the connection with 1009 and reconnecting into the same frame.
+    /// </summary>
+    public async ValueTask OnOversizedFrameAsync(DiscardedFrame frame, int maxMessageSize, CancellationToken cancellationToken)
+    {
+        if (frame.TransferId is not { } id)
+        {
+            Log.TransferFrameRejected(_logger, null, ChunkTransferError.TooLarge, $"A {frame.Length}-byte frame exceeded Receiving.MaxMessageSize ({maxMessageSize}) and was discarded; its transfer id was unreadable.");
+            return;
+        }
+
+        var error = new ChunkFrameException(
+            ChunkTransferError.TooLarge,
+            $"Transfer {id}: a {frame.Length}-byte frame exceeds the receiver's message limit ({maxMessageSize} bytes, Receiving.MaxMessageSize); send chunks of at most {Math.Max(0, maxMessageSize - ChunkFrameCodec.HeaderSize)} bytes (chunk 0 also carries its metadata block).",
+            id);
+        Log.TransferFrameRejected(_logger, id, error.Error, error.Message);
+        if (frame.Kind is ChunkFrameKind.Ack or ChunkFrameKind.Error)
+        {
+            // A control frame that large is nonsense from the transfer's receiver.
+            FailOutgoing(id, error, reply: frame.Kind == ChunkFrameKind.Ack);
+            return;
+        }
+
+        await _reassembler.RejectAsync(error, _reply, cancellationToken).ConfigureAwait(false);
     }
 
     public void OnReconnected()
@@ -103,7 +118,7 @@ internal sealed class TransferEngine
         var window = (int)Math.Min(_options.AckWindow, total);
         var frames = new byte[window][];
         var lengths = new int[window];
-        using var transfer = new OutgoingTransfer(splitter.TransferId, _options.AckTimeout, _time, cancellationToken);
+        using var transfer = new OutgoingTransfer(splitter.TransferId, total, _options.AckTimeout, _time, cancellationToken);
         _outgoing[transfer.Id] = transfer;
         var started = _time.GetTimestamp();
         uint acked = 0;
@@ -122,6 +137,7 @@ internal sealed class TransferEngine
                     // 64 KiB chunk plus its header up to 128 KiB, doubling the sender's peak memory.
                     var buffer = frames[slot] ??= NewFrameBuffer(splitter.MaxFrameLength);
                     lengths[slot] = await splitter.ReadFrameAsync(buffer, cancellationToken).ConfigureAwait(false);
+                    transfer.MarkSent(splitter.NextChunkId);
                     await sendFrame(buffer.AsMemory(0, lengths[slot]), cancellationToken).ConfigureAwait(false);
                 }
 
@@ -153,7 +169,7 @@ internal sealed class TransferEngine
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             var cancel = new byte[ChunkFrameCodec.HeaderSize];
-            ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Cancel, transfer.Id, 0, total, (uint)_options.ChunkSize), ReadOnlySpan<byte>.Empty, cancel);
+            ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Cancel, transfer.Id, 0, 0, 0), ReadOnlySpan<byte>.Empty, cancel);
             _postControl(cancel);
             throw;
         }
@@ -165,6 +181,66 @@ internal sealed class TransferEngine
         finally
         {
             _outgoing.TryRemove(transfer.Id, out _);
+        }
+    }
+
+    private void OnControlFrame(ReadOnlySpan<byte> frame, ChunkFrameKind kind)
+    {
+        ChunkFrameHeader header;
+        ReadOnlySpan<byte> payload;
+        try
+        {
+            header = ChunkFrameCodec.Decode(frame, out payload);
+        }
+        catch (ChunkFrameException ex) when (ex.TransferId is { } unreadable)
+        {
+            // The id is readable but the frame is not: this peer's word on that transfer cannot be trusted, so the
+            // transfer fails now rather than resending every AckTimeout forever.
+            FailOutgoing(unreadable, new ChunkFrameException(ex.Error, $"The receiver sent a malformed {kind} frame: {ex.Message}", unreadable), reply: kind == ChunkFrameKind.Ack);
+            throw;
+        }
+
+        if (!_outgoing.TryGetValue(header.TransferId, out var transfer))
+        {
+            // A late Ack or Error for a transfer that already ended here: nothing to do.
+            Log.TransferControlFrameIgnored(_logger, header.TransferId, kind);
+            return;
+        }
+
+        if (kind == ChunkFrameKind.Error)
+        {
+            transfer.OnError(payload);
+            return;
+        }
+
+        // Only chunk_id means something in an Ack (total_chunks and chunk_size are ignored, README); it must not claim
+        // chunks that were never sent, or the transfer would "complete" with data missing.
+        var sent = transfer.Sent;
+        if (header.ChunkId > sent)
+        {
+            var error = new ChunkFrameException(
+                ChunkTransferError.InvalidFrame,
+                $"Transfer {header.TransferId}: the receiver acknowledged {header.ChunkId} chunks, but only {sent} of {transfer.TotalChunks} have been sent.",
+                header.TransferId);
+            FailOutgoing(header.TransferId, error, reply: true);
+            throw error;
+        }
+
+        transfer.OnAck(header.ChunkId);
+    }
+
+    /// <summary>Fails an outgoing transfer (if it is still running) and, unless the bad frame was itself an Error, tells the peer.</summary>
+    private void FailOutgoing(Guid id, ChunkFrameException error, bool reply)
+    {
+        if (_outgoing.TryGetValue(id, out var transfer))
+        {
+            transfer.Fail(error);
+        }
+
+        if (reply)
+        {
+            var frame = new byte[ChunkFrameCodec.HeaderSize + ChunkFrameCodec.MaxErrorPayload];
+            _postControl(frame.AsMemory(0, ChunkFrameCodec.EncodeError(id, error.Error, error.Message, frame)));
         }
     }
 

@@ -16,13 +16,27 @@ internal sealed class MessageReader : IDisposable
     private readonly WebSocket _socket;
     private readonly int _maxMessageSize;
     private readonly int _bufferSize;
+    private readonly bool _readThroughOversizedFrames;
     private byte[] _buffer = [];
+    private Framing.DiscardedFrame? _discardedFrame;
 
-    public MessageReader(WebSocket socket, int maxMessageSize, int bufferSize)
+    public MessageReader(WebSocket socket, int maxMessageSize, int bufferSize, bool readThroughOversizedFrames = false)
     {
         _socket = socket;
         _maxMessageSize = maxMessageSize;
         _bufferSize = bufferSize;
+        _readThroughOversizedFrames = readThroughOversizedFrames;
+    }
+
+    /// <summary>
+    /// Takes the frame behind the last <see cref="ReadOutcome.IsTooLarge"/> outcome when that message was a chunk frame
+    /// read through and discarded (framing on): the connection is still usable and only its transfer fails.
+    /// </summary>
+    public Framing.DiscardedFrame? TakeDiscardedFrame()
+    {
+        var frame = _discardedFrame;
+        _discardedFrame = null;
+        return frame;
     }
 
     /// <summary>Gets a value indicating whether the reader holds a pooled buffer right now (it does not while idle).</summary>
@@ -35,6 +49,7 @@ internal sealed class MessageReader : IDisposable
     {
         // The previous outcome's payload is no longer in use: now a buffer grown for one huge message can shrink.
         ShrinkAfterLargeMessage();
+        _discardedFrame = null; // only ever describes the outcome just returned
 #if NET
         // Wait for the next message with a zero-byte read, and give the buffer back to the pool if that wait does not
         // finish at once: an idle connection then holds no receive buffer (thousands of idle clients add up), while a
@@ -81,6 +96,16 @@ internal sealed class MessageReader : IDisposable
             length += count;
             if (length > _maxMessageSize)
             {
+                if (_readThroughOversizedFrames && type == WebSocketMessageType.Binary && ChunkFrameCodec.IsFrame(_buffer.AsSpan(0, length)))
+                {
+                    // Framing limits govern frames: read it through in this buffer and fail only its transfer (README, "Frames over the message limit").
+                    _discardedFrame = await Framing.DiscardedFrame.DrainAsync(_socket, _buffer, length, endOfMessage, cancellationToken).ConfigureAwait(false);
+                    if (_discardedFrame is null)
+                    {
+                        return ReadOutcome.Close(_socket.CloseStatus, _socket.CloseStatusDescription);
+                    }
+                }
+
                 return ReadOutcome.TooLarge();
             }
 

@@ -89,7 +89,9 @@ public sealed class ChunkReassemblerTests
 
     [Theory]
     [InlineData(3u, 4u, new byte[] { 1, 2 }, ChunkTransferError.LengthMismatch)] // a middle chunk shorter than chunk size
-    [InlineData(3u, 4u, new byte[] { 1, 2, 3, 4, 5 }, ChunkTransferError.InvalidFrame)] // longer than chunk size
+    [InlineData(3u, 4u, new byte[] { 1, 2, 3, 4, 5 }, ChunkTransferError.LengthMismatch)] // longer than chunk size
+    [InlineData(1u, 4u, new byte[] { 1, 2, 3, 4, 5 }, ChunkTransferError.LengthMismatch)] // a last chunk longer than chunk size
+    [InlineData(1u, 0u, new byte[0], ChunkTransferError.InvalidFrame)] // chunk_size 0, even for an empty transfer
     [InlineData(uint.MaxValue, 4u, new byte[] { 1, 2, 3, 4 }, ChunkTransferError.TooLarge)] // total_chunks = 2^32 − 1
     [InlineData(3u, 16u * 1024 * 1024, new byte[] { 1 }, ChunkTransferError.LengthMismatch)]
     public async Task Hostile_headers_fail_the_transfer_without_allocating_for_their_claims(uint total, uint chunkSize, byte[] payload, ChunkTransferError expected)
@@ -153,8 +155,89 @@ public sealed class ChunkReassemblerTests
         await Eventually.TrueAsync(() => sut.ActiveTransfers == 0, "the expired transfer is freed");
 
         File.Exists(path).Should().BeFalse("an abandoned transfer's file is removed");
+        await Eventually.TrueAsync(() => _replies.Count == 2, "the sender is told when the timeout fires, not at its next chunk");
+        LastReply().TransferId.Should().Be(id);
+        LastError().Should().Be(ChunkTransferError.TimedOut);
         await sut.ProcessAsync(Frame(ChunkFrameKind.Data, id, 1, 3, 4, [5, 6, 7, 8]), Reply);
         LastError().Should().Be(ChunkTransferError.TimedOut, "a late chunk learns why");
+    }
+
+    [Theory]
+    [InlineData(2, 9)] // version
+    [InlineData(4, 0x40)] // unknown flag bit
+    [InlineData(6, 1)] // reserved byte
+    [InlineData(3, 9)] // unknown kind
+    public async Task A_bad_frame_with_a_readable_id_is_answered_with_an_error_for_that_transfer(int offset, byte value)
+    {
+        var id = Guid.NewGuid();
+        var frame = Frame(ChunkFrameKind.Data, id, 0, 1, 4, [1, 2, 3, 4]);
+        frame[offset] = value;
+        await using var sut = new ChunkReassembler();
+
+        var act = async () => await sut.ProcessAsync(frame, Reply);
+
+        (await act.Should().ThrowAsync<ChunkFrameException>()).Which.Error.Should().Be(ChunkTransferError.InvalidFrame);
+        _replies.Should().ContainSingle();
+        LastReply().Kind.Should().Be(ChunkFrameKind.Error);
+        LastReply().TransferId.Should().Be(id);
+        LastError().Should().Be(ChunkTransferError.InvalidFrame);
+    }
+
+    [Fact]
+    public async Task A_malformed_error_frame_is_never_answered()
+    {
+        var frame = Frame(ChunkFrameKind.Error, Guid.NewGuid(), 0, 0, 0, [0, 1]);
+        frame[2] = 7; // a version this peer does not speak
+        await using var sut = new ChunkReassembler();
+
+        var act = async () => await sut.ProcessAsync(frame, Reply);
+
+        await act.Should().ThrowAsync<ChunkFrameException>();
+        _replies.Should().BeEmpty("two peers must not trade errors forever");
+    }
+
+    [Fact]
+    public async Task A_metadata_block_over_64_KiB_is_an_invalid_frame()
+    {
+        var payload = new byte[8];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, ChunkFrameCodec.MaxMetadataSize + 1);
+        var frame = new byte[ChunkFrameCodec.HeaderSize + payload.Length];
+        ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Data, Guid.NewGuid(), 0, 1, 4, hasMetadata: true), payload, frame);
+        await using var sut = new ChunkReassembler();
+
+        var act = async () => await sut.ProcessAsync(frame, Reply);
+
+        (await act.Should().ThrowAsync<ChunkFrameException>()).Which.Message.Should().Contain("65537").And.Contain("65536");
+        LastError().Should().Be(ChunkTransferError.InvalidFrame);
+    }
+
+    [Fact]
+    public async Task A_metadata_total_length_of_two_to_the_64_minus_one_fails_with_too_large_and_a_clear_reason()
+    {
+        var block = new ChunkMetadata { Name = "x" }.Encode();
+        block.AsSpan(0, 8).Fill(0xFF);
+        var payload = new byte[4 + block.Length + 4];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)block.Length);
+        block.CopyTo(payload, 4);
+        var frame = new byte[ChunkFrameCodec.HeaderSize + payload.Length];
+        ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Data, Guid.NewGuid(), 0, 1, 4, hasMetadata: true), payload, frame);
+        await using var sut = new ChunkReassembler();
+
+        var act = async () => await sut.ProcessAsync(frame, Reply);
+
+        (await act.Should().ThrowAsync<ChunkFrameException>()).Which.Message.Should().Contain("18446744073709551615").And.NotContain("Arithmetic");
+        LastError().Should().Be(ChunkTransferError.TooLarge);
+    }
+
+    [Fact]
+    public async Task A_sink_factory_that_throws_fails_the_transfer_with_sink_failed()
+    {
+        await using var sut = new ChunkReassembler(new ChunkedTransferOptions { SinkFactory = (_, _, _) => throw new UnauthorizedAccessException("read-only disk") });
+
+        var act = async () => await sut.ProcessAsync(Frame(ChunkFrameKind.Data, Guid.NewGuid(), 0, 1, 4, [1, 2, 3]), Reply);
+
+        (await act.Should().ThrowAsync<ChunkFrameException>()).Which.Error.Should().Be(ChunkTransferError.SinkFailed);
+        LastError().Should().Be(ChunkTransferError.SinkFailed);
     }
 
     [Fact]
@@ -201,9 +284,19 @@ public sealed class ChunkReassemblerTests
                     await done.DisposeAsync();
                 }
             }
-            catch (ChunkFrameException)
+            catch (ChunkFrameException ex)
             {
                 rejected++;
+                ex.Error.Should().BeOneOf(Enum.GetValues(typeof(ChunkTransferError)).Cast<ChunkTransferError>());
+                ex.Message.Should().NotContain("Arithmetic").And.NotContain("Index was outside");
+            }
+
+            try
+            {
+                ChunkFrameCodec.Decode(frame, out _);
+            }
+            catch (ChunkFrameException)
+            {
             }
 
             sut.BufferedBytes.Should().BeInRange(0, 1 << 20);
@@ -215,7 +308,12 @@ public sealed class ChunkReassemblerTests
 
     private static byte[] RandomFrame(Random random, Guid[] ids)
     {
-        var shape = random.Next(4);
+        var shape = random.Next(5);
+        if (shape == 4)
+        {
+            return RandomMetadataFrame(random, ids);
+        }
+
         if (shape == 0)
         {
             var junk = new byte[random.Next(0, 200)];
@@ -237,6 +335,20 @@ public sealed class ChunkReassemblerTests
             frame[random.Next(frame.Length)] ^= (byte)random.Next(1, 256);
         }
 
+        return frame;
+    }
+
+    /// <summary>Chunk 0 with a real metadata block, then one byte of the block or its length prefix mutated.</summary>
+    private static byte[] RandomMetadataFrame(Random random, Guid[] ids)
+    {
+        var block = new ChunkMetadata { Name = "n\u00e9", ContentType = "t", Headers = new Dictionary<string, string> { ["k"] = "v" } }.Encode();
+        var data = new byte[random.Next(0, 8)];
+        var payload = new byte[4 + block.Length + data.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)block.Length);
+        block.CopyTo(payload, 4);
+        payload[random.Next(payload.Length)] ^= (byte)random.Next(1, 256);
+        var frame = new byte[ChunkFrameCodec.HeaderSize + payload.Length];
+        ChunkFrameCodec.Encode(new ChunkFrameHeader(ChunkFrameKind.Data, ids[random.Next(ids.Length)], 0, 1, 16, hasMetadata: true), payload, frame);
         return frame;
     }
 

@@ -73,6 +73,78 @@ public sealed class NodeInteropTests(NodePeerFixture node) : IClassFixture<NodeP
     }
 
     [Fact]
+    public async Task Acks_from_node_with_zero_total_chunks_and_chunk_size_complete_the_transfer()
+    {
+        await using var client = Client("/transfers?ack=zero");
+        await using var reader = client.ReadAllAsync().GetAsyncEnumerator();
+        var report = NextJsonAsync(reader, "received");
+        await client.StartAsync();
+        var data = FrameTestHelpers.Data(100_000, seed: 11);
+
+        var id = await client.SendTransferAsync(data).WaitAsync(TestTimeouts.Signal);
+
+        (await report).GetProperty("id").GetString().Should().Be(id.ToString());
+    }
+
+    [Theory]
+    [InlineData("beyond")]
+    [InlineData("bad-version")]
+    public async Task A_nonsense_ack_from_node_fails_the_transfer_and_node_receives_error_1(string mode)
+    {
+        await using var client = Client($"/transfers?ack={mode}");
+        await using var reader = client.ReadAllAsync().GetAsyncEnumerator();
+        var told = NextJsonAsync(reader, "error-received");
+        await client.StartAsync();
+
+        var act = () => client.SendTransferAsync(FrameTestHelpers.Data(100_000)).WaitAsync(TestTimeouts.Signal);
+
+        var error = (await act.Should().ThrowAsync<ChunkFrameException>()).Which;
+        error.Error.Should().Be(ChunkTransferError.InvalidFrame);
+        var json = await told;
+        json.GetProperty("id").GetString().Should().Be(error.TransferId.ToString());
+        json.GetProperty("code").GetInt32().Should().Be((int)ChunkTransferError.InvalidFrame);
+        client.State.Should().Be(ConnectionState.Open);
+    }
+
+    [Theory]
+    [InlineData("version", ChunkTransferError.InvalidFrame)]
+    [InlineData("reserved", ChunkTransferError.InvalidFrame)]
+    [InlineData("flags", ChunkTransferError.InvalidFrame)]
+    [InlineData("kind", ChunkTransferError.InvalidFrame)]
+    [InlineData("crc", ChunkTransferError.CrcMismatch)]
+    [InlineData("chunk-size-zero", ChunkTransferError.InvalidFrame)]
+    [InlineData("chunk-size-over-16mib", ChunkTransferError.InvalidFrame)]
+    [InlineData("last-chunk-too-long", ChunkTransferError.LengthMismatch)]
+    [InlineData("metadata-over-64kib", ChunkTransferError.InvalidFrame)]
+    [InlineData("bad-utf8-name", ChunkTransferError.InvalidFrame)]
+    [InlineData("huge-total-length", ChunkTransferError.TooLarge)]
+    [InlineData("oversized", ChunkTransferError.TooLarge)]
+    [InlineData("stall", ChunkTransferError.TimedOut)]
+    public async Task A_broken_frame_from_node_is_answered_with_the_documented_error_code(string what, ChunkTransferError expected)
+    {
+        // The oversized chunk (1 MiB) is over this client's message limit: it must be read through and refused, not
+        // close the connection with 1009 and reconnect into it again.
+        await using var client = Client("/transfers", o =>
+        {
+            o.Receiving.MaxMessageSize = 256 * 1024;
+            o.Framing!.IncompleteTransferTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        var states = new StateRecorder(client);
+        await using var reader = client.ReadAllAsync().GetAsyncEnumerator();
+        var probed = NextJsonAsync(reader, "probed");
+        await client.StartAsync();
+
+        await client.SendTextAsync($"{{\"type\":\"probe\",\"what\":\"{what}\",\"size\":{1024 * 1024}}}");
+
+        var id = (await probed).GetProperty("id").GetString();
+        var json = await NextJsonAsync(reader, "error-received");
+        json.GetProperty("id").GetString().Should().Be(id);
+        json.GetProperty("what").GetString().Should().Be(what);
+        json.GetProperty("code").GetInt32().Should().Be((int)expected, json.GetProperty("reason").GetString());
+        states.States.Should().NotContain(ConnectionState.Reconnecting);
+    }
+
+    [Fact]
     public async Task Echo_works_against_the_node_peer()
     {
         await using var client = Client("/echo");
