@@ -25,7 +25,7 @@ public sealed class NginxProxy : IAsyncDisposable
     public static async Task<NginxProxy> StartAsync(string configName, int upstreamPort)
     {
         var binary = new[] { "/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("nginx is required for the reverse-proxy tests: apt-get install -y nginx-light (.ci/run does this).");
+            ?? throw new InvalidOperationException("nginx is required for the reverse-proxy tests: run `apt-get update && apt-get install -y nginx-light` as root (`dotnet test` does this before the tests run when it runs as root).");
         var prefix = Directory.CreateTempSubdirectory("rs-nginx-").FullName;
         var port = FreePort();
         var template = await File.ReadAllTextAsync(Path.Combine(NodePeer.RepositoryRoot(), "tests", "interop", "nginx", configName));
@@ -33,7 +33,17 @@ public sealed class NginxProxy : IAsyncDisposable
         await File.WriteAllTextAsync(config, template.Replace("{{PREFIX}}", prefix, StringComparison.Ordinal).Replace("{{PORT}}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace("{{UPSTREAM}}", upstreamPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         var proxy = new NginxProxy(prefix, config, port) { };
         proxy._binary = binary;
-        await proxy.StartProcessAsync();
+        try
+        {
+            await proxy.StartProcessAsync();
+        }
+        catch
+        {
+            // Nothing may outlive a failed start: a process that never listened, the temporary prefix.
+            await proxy.DisposeAsync();
+            throw;
+        }
+
         return proxy;
     }
 

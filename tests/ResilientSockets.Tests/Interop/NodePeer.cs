@@ -28,7 +28,7 @@ public sealed class NodePeer : IAsyncDisposable
         var peerDirectory = Path.Combine(root, "tests", "interop", "node");
         if (!Directory.Exists(Path.Combine(peerDirectory, "node_modules", "ws")))
         {
-            throw new InvalidOperationException($"The Node interop peer is not installed: run `npm ci` in {peerDirectory} (.ci/run does this).");
+            throw new InvalidOperationException($"The Node interop peer is not installed: run `bash tests/interop/provision.sh` (or `npm ci` in {peerDirectory}). `dotnet test` does this before the tests run.");
         }
 
         var start = new ProcessStartInfo("node", ["server.js", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
@@ -49,14 +49,39 @@ public sealed class NodePeer : IAsyncDisposable
             throw new InvalidOperationException("Node.js is required for the interop tests but `node` was not found on PATH.", ex);
         }
 
-        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
+        try
         {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The Node peer did not start: {line} {await process.StandardError.ReadToEndAsync()}");
-        }
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"The Node peer did not start: {line} {await process.StandardError.ReadToEndAsync()}");
+            }
 
-        return new NodePeer(process, int.Parse(line["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+            return new NodePeer(process, int.Parse(line["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            // A peer that never said LISTENING (timeout, bad output) must not outlive the failed start.
+            KillQuietly(process);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
     }
 
     /// <summary>Kills the process at once, as a crash would.</summary>
@@ -107,9 +132,18 @@ public sealed class NodePeer : IAsyncDisposable
 /// <summary>One Node process for all interop tests in a class.</summary>
 public sealed class NodePeerFixture : Xunit.IAsyncLifetime
 {
-    public NodePeer Peer { get; private set; } = null!;
+    private NodePeer? _peer;
 
-    public async Task InitializeAsync() => Peer = await NodePeer.StartAsync();
+    public NodePeer Peer => _peer ?? throw new InvalidOperationException("The Node peer did not start (the fixture's setup failed; its error is reported with the tests).");
 
-    public async Task DisposeAsync() => await Peer.DisposeAsync();
+    public async Task InitializeAsync() => _peer = await NodePeer.StartAsync();
+
+    /// <summary>Stops the peer if it started; a failed setup has nothing to clean up and must not add a second error.</summary>
+    public async Task DisposeAsync()
+    {
+        if (_peer is not null)
+        {
+            await _peer.DisposeAsync();
+        }
+    }
 }
