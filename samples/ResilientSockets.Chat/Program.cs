@@ -1,32 +1,49 @@
 // Two chat clients through an embedded server that broadcasts every message to every connection.
 // Halfway through, the server drops everyone; both clients reconnect, rejoin in their on-connected hook, and chat on.
+// Each line is said after the previous one was heard by everyone (people reply to what they heard), and the server
+// broadcasts one message at a time, so the transcript below is the order in which things really happened.
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using ResilientSockets;
 using ResilientSockets.Testing;
 
+var broadcastGate = new SemaphoreSlim(1, 1);
 await using var server = await LoopbackWebSocketServer.StartAsync();
 server.Map("/chat", new ServerRoute
 {
     OnMessage = async (_, message) =>
     {
-        foreach (var connection in server.Connections.Where(c => !c.Completion.IsCompleted))
+        // One broadcast at a time: every connection receives the messages in the same order.
+        await broadcastGate.WaitAsync();
+        try
         {
-            try
+            foreach (var connection in server.Connections.Where(c => !c.Completion.IsCompleted))
             {
-                await connection.SendAsync(message.Data, WebSocketMessageType.Text);
+                try
+                {
+                    await connection.SendAsync(message.Data, WebSocketMessageType.Text);
+                }
+                catch (WebSocketException)
+                {
+                    // That one just left.
+                }
             }
-            catch (WebSocketException)
-            {
-                // That one just left.
-            }
+        }
+        finally
+        {
+            broadcastGate.Release();
         }
     },
 });
 
-var script = new[] { ("alice", "hi bob"), ("bob", "hey alice"), ("alice", "the server is about to restart"), ("bob", "we will survive"), ("alice", "still here?"), ("bob", "still here.") };
-var expected = script.Length * 2;
-var heard = 0;
-var allHeard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+// Who has heard which line: the main flow waits until everyone heard a line before the next one is said.
+var heard = new ConcurrentDictionary<string, ConcurrentDictionary<string, TaskCompletionSource>>();
+Task HeardBy(string listener, string line) =>
+    heard.GetOrAdd(listener, _ => new()).GetOrAdd(line, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+// Each client's second Open: it is back after the restart.
+var reconnected = new ConcurrentDictionary<string, TaskCompletionSource>();
+Task Reconnected(string name) => reconnected.GetOrAdd(name, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
 ResilientWebSocket Join(string name)
 {
@@ -39,36 +56,49 @@ ResilientWebSocket Join(string name)
     });
     client.MessageReceived += (message, _) =>
     {
-        Console.WriteLine($"  [{name} sees] {message.Text}");
-        if (!message.Text.StartsWith('*') && Interlocked.Increment(ref heard) == expected)
-        {
-            allHeard.TrySetResult();
-        }
-
+        heard.GetOrAdd(name, _ => new()).GetOrAdd(message.Text, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         return ValueTask.CompletedTask;
     };
-    client.StateChanged += (_, e) => { if (e.State is ConnectionState.Reconnecting or ConnectionState.Open) Console.WriteLine($"  ({name}: {e.State})"); };
+    var opens = 0;
+    client.StateChanged += (_, e) =>
+    {
+        if (e.State == ConnectionState.Open && Interlocked.Increment(ref opens) == 2)
+        {
+            reconnected.GetOrAdd(name, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+    };
     return client;
 }
 
+var timeout = TimeSpan.FromSeconds(15);
 await using var alice = Join("alice");
 await using var bob = Join("bob");
-await alice.StartAsync();
-await bob.StartAsync();
 var clients = new Dictionary<string, ResilientWebSocket> { ["alice"] = alice, ["bob"] = bob };
 
+await alice.StartAsync();
+await HeardBy("alice", "* alice joined").WaitAsync(timeout);
+Console.WriteLine("  * alice joined");
+await bob.StartAsync();
+await Task.WhenAll(HeardBy("alice", "* bob joined"), HeardBy("bob", "* bob joined")).WaitAsync(timeout);
+Console.WriteLine("  * bob joined");
+
+var script = new[] { ("alice", "hi bob"), ("bob", "hey alice"), ("alice", "the server is about to restart"), ("bob", "we will survive"), ("alice", "still here?"), ("bob", "still here.") };
 for (var i = 0; i < script.Length; i++)
 {
     var (who, text) = script[i];
-    await clients[who].SendTextAsync($"{who}: {text}");
+    var line = $"{who}: {text}";
+    await clients[who].SendTextAsync(line);
+    await Task.WhenAll(clients.Keys.Select(listener => HeardBy(listener, line))).WaitAsync(timeout);
+    Console.WriteLine($"  {line,-40} (heard by {string.Join(" and ", clients.Keys)})");
+
     if (i == 2)
     {
-        await server.WaitUntilAsync(s => s.ReceivedMessages.Any(m => m.Text.Contains("about to restart", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
-        Console.WriteLine("--- server restarts ---");
+        Console.WriteLine("--- the server restarts: every connection is dropped ---");
         await server.RestartAsync();
+        await Task.WhenAll(clients.Keys.Select(Reconnected)).WaitAsync(timeout);
+        Console.WriteLine("  (both reconnected on their own; their on-connected hooks announced them again)");
     }
 }
 
-await allHeard.Task.WaitAsync(TimeSpan.FromSeconds(30));
-Console.WriteLine("Both clients heard every line. Bye.");
+Console.WriteLine("Both clients heard every line, in order. Bye.");
 return 0;

@@ -36,13 +36,27 @@ var options = new ResilientWebSocketOptions
 };
 
 await using var client = new ResilientWebSocket(options, loggerFactory.CreateLogger("ResilientSockets"));
-client.StateChanged += (_, e) => Say($"client: state {e.PreviousState} -> {e.State}{(e.Cause is null ? string.Empty : $" ({e.Cause.GetType().Name})")}");
+var linkLost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+client.StateChanged += (_, e) =>
+{
+    Say($"client: state {e.PreviousState} -> {e.State}{(e.Cause is null ? string.Empty : $" ({e.Cause.GetType().Name})")}");
+    if (e.State == ConnectionState.Reconnecting)
+    {
+        linkLost.TrySetResult();
+    }
+};
 var echoes = 0;
+var firstEchoes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 var allEchoes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 client.MessageReceived += (message, _) =>
 {
     Say($"client: received '{message.Text}'");
-    if (Interlocked.Increment(ref echoes) == 6)
+    var count = Interlocked.Increment(ref echoes);
+    if (count == 3)
+    {
+        firstEchoes.TrySetResult();
+    }
+    else if (count == 6)
     {
         allEchoes.TrySetResult();
     }
@@ -56,12 +70,21 @@ for (var i = 1; i <= 3; i++)
     await client.SendTextAsync($"hello {i}");
 }
 
-await server.WaitUntilAsync(s => s.ReceivedCount >= 4, TimeSpan.FromSeconds(10));
+await firstEchoes.Task.WaitAsync(TimeSpan.FromSeconds(10));
 Say("server: going down for 2 seconds (connections dropped without a close handshake)");
 await server.StopAsync();
 
+// The story is "queued while offline": wait until the client has noticed the outage before sending.
+await linkLost.Task.WaitAsync(TimeSpan.FromSeconds(10));
 var offline = Enumerable.Range(1, 3).Select(i => client.SendTextAsync($"sent while offline {i}").AsTask()).ToList();
-Say($"client: {client.QueuedMessageCount} messages queued while {client.State}");
+var (queued, state) = (client.QueuedMessageCount, client.State);
+if (state is not (ConnectionState.Reconnecting or ConnectionState.Connecting) || queued != 3)
+{
+    Console.Error.WriteLine($"demo: expected 3 messages queued while offline, saw {queued} while {state}");
+    return 1;
+}
+
+Say($"client: {queued} messages queued while {state} (the server is down)");
 
 await Task.Delay(TimeSpan.FromSeconds(2));
 await server.RestartAsync();

@@ -21,6 +21,9 @@ server.Map("/ticker", new ServerRoute
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+
+// AddHostedClient starts the client in the background: host startup does not wait for the server, and Ctrl+C while
+// it is still connecting ends cleanly. (To hold startup until connected: AddHostedClient(o => o.WaitForFirstConnection = true).)
 builder.Services.AddResilientWebSocket("ticker", o => o.Uri = server.GetUri("/ticker"))
     .BindConfiguration("Sockets:Ticker")
     .AddHostedClient();

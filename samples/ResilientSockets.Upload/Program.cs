@@ -1,5 +1,6 @@
 // A chunked file upload with a live progress bar. The embedded server reassembles into a temporary file with the
-// public ChunkReassembler and drops the connection once mid-way; the upload resumes by itself.
+// public ChunkReassembler and drops the connection once mid-way; the upload resumes by itself from the last
+// acknowledged chunk. The remaining time comes from the transfer's own measured rate.
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using ResilientSockets;
@@ -49,16 +50,60 @@ await using var client = new ResilientWebSocket(new ResilientWebSocketOptions
     Reconnect = { Delay = TimeSpan.FromMilliseconds(200) },
     Framing = new ChunkedTransferOptions(),
 });
-client.StateChanged += (_, e) => { if (e.State == ConnectionState.Reconnecting) AnsiConsole.MarkupLine("[yellow]connection lost; the upload will resume[/]"); };
+
+// The latest report, read by the state handler to say where the upload stood when the link dropped and came back.
+var latestGate = new object();
+TransferProgress latest = default;
+TransferProgress Latest()
+{
+    lock (latestGate)
+    {
+        return latest;
+    }
+}
+
+var opens = 0;
+client.StateChanged += (_, e) =>
+{
+    if (e.State == ConnectionState.Reconnecting)
+    {
+        AnsiConsole.MarkupLine($"[yellow]connection lost at {Describe(Latest())} acknowledged; reconnecting[/]");
+    }
+    else if (e.State == ConnectionState.Open && Interlocked.Increment(ref opens) > 1)
+    {
+        AnsiConsole.MarkupLine($"[green]reconnected: the upload resumed after chunk {Latest().ChunksAcknowledged}, the last one acknowledged[/]");
+    }
+};
 await client.StartAsync();
 
+var interactive = AnsiConsole.Profile.Capabilities.Interactive;
+var length = new FileInfo(source).Length;
 await AnsiConsole.Progress()
-    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn())
     .StartAsync(async context =>
     {
-        var task = context.AddTask("uploading 48 MiB", maxValue: new FileInfo(source).Length);
+        var task = context.AddTask("uploading 48 MiB", maxValue: length);
+        var nextQuarter = 1;
         await using var file = File.OpenRead(source);
-        await client.SendTransferAsync(file, new ChunkMetadata { Name = "upload.bin" }, new Progress<TransferProgress>(p => task.Value = p.BytesAcknowledged));
+
+        // Reported synchronously, in order (Progress<T> would post each report to the thread pool, out of order).
+        await client.SendTransferAsync(file, new ChunkMetadata { Name = "upload.bin" }, new Reporter(p =>
+        {
+            lock (latestGate)
+            {
+                latest = p;
+            }
+
+            task.Value = p.BytesAcknowledged;
+            task.Description = $"uploading 48 MiB, {Remaining(p)} left";
+            if (!interactive && p.BytesAcknowledged * 4 >= length * nextQuarter && nextQuarter < 4)
+            {
+                // No live bar when the output is redirected: a line per quarter instead.
+                AnsiConsole.MarkupLine($"{Describe(p)} acknowledged, {Remaining(p)} left");
+                nextQuarter++;
+            }
+        }));
+        task.Description = "uploaded 48 MiB";
         task.Value = task.MaxValue;
     });
 
@@ -68,3 +113,15 @@ AnsiConsole.MarkupLine(sent == got ? $"[green]server verified SHA-256 {got[..16]
 File.Delete(source);
 File.Delete(target);
 return sent == got ? 0 : 1;
+
+static string Describe(TransferProgress p) => $"{p.BytesAcknowledged / (1024.0 * 1024):0.0} of {p.TotalBytes / (1024.0 * 1024):0} MiB (chunk {p.ChunksAcknowledged} of {p.TotalChunks})";
+
+// What is left at the average rate so far (which includes the time spent reconnecting).
+static string Remaining(TransferProgress p) => p.BytesPerSecond > 0
+    ? $"{TimeSpan.FromSeconds((p.TotalBytes - p.BytesAcknowledged) / p.BytesPerSecond).TotalSeconds:0.0} s"
+    : "? s";
+
+internal sealed class Reporter(Action<TransferProgress> report) : IProgress<TransferProgress>
+{
+    public void Report(TransferProgress value) => report(value);
+}

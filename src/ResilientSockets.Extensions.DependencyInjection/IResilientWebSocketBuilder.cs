@@ -1,8 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
-namespace ResilientSockets;
-
-/// <summary>Configures one named client registration.</summary>
+/// <summary>
+/// Configures one named ResilientSockets client registration, returned by
+/// <see cref="ResilientWebSocketServiceCollectionExtensions.AddResilientWebSocket"/> (the counterpart of
+/// <c>IHttpClientBuilder</c>).
+/// </summary>
 public interface IResilientWebSocketBuilder
 {
     /// <summary>Gets the registration name.</summary>

@@ -1,13 +1,11 @@
 using System;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using ResilientSockets;
 
-namespace ResilientSockets;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers ResilientSockets clients in a service collection.</summary>
+/// <summary>Registers ResilientSockets clients in a service collection (the counterpart of <c>AddHttpClient</c>).</summary>
 /// <example>
 /// <code>
 /// services.AddResilientWebSocket("prices", o => o.Uri = new Uri("wss://example.com/prices"))
@@ -46,55 +44,12 @@ public static class ResilientWebSocketServiceCollectionExtensions
             optionsBuilder.Configure(configure);
         }
 
-        services.AddSingleton<IValidateOptions<ResilientWebSocketOptions>>(new ResilientWebSocketOptionsValidator(name));
+        services.AddOptions<ResilientWebSocketBindingOptions>(name);
+        services.AddSingleton<IValidateOptions<ResilientWebSocketOptions>>(sp =>
+            new ResilientWebSocketOptionsValidator(name, sp.GetRequiredService<IOptionsMonitor<ResilientWebSocketBindingOptions>>()));
         services.AddSingleton(new ResilientWebSocketRegistration(name));
         services.TryAddSingleton<ResilientWebSocketFactory>();
         services.TryAddSingleton<IResilientWebSocketFactory>(sp => sp.GetRequiredService<ResilientWebSocketFactory>());
         return new ResilientWebSocketBuilder(name, services);
-    }
-
-    /// <summary>Binds the client's options from a configuration section (for example <c>"Sockets:Prices"</c>): Uri, Name, CloseTimeout, Reconnect, Sending, Receiving, Heartbeat.</summary>
-    /// <param name="builder">The registration.</param>
-    /// <param name="sectionPath">The section's path in the app configuration.</param>
-    /// <returns>The builder.</returns>
-    public static IResilientWebSocketBuilder BindConfiguration(this IResilientWebSocketBuilder builder, string sectionPath)
-    {
-        if (builder is null)
-        {
-            throw new ArgumentNullException(nameof(builder));
-        }
-
-        builder.Services.AddOptions<ResilientWebSocketOptions>(builder.Name).BindConfiguration(sectionPath);
-        return builder;
-    }
-
-    /// <summary>Binds the client's options from a configuration section.</summary>
-    /// <param name="builder">The registration.</param>
-    /// <param name="section">The section.</param>
-    /// <returns>The builder.</returns>
-    public static IResilientWebSocketBuilder Bind(this IResilientWebSocketBuilder builder, IConfiguration section)
-    {
-        if (builder is null)
-        {
-            throw new ArgumentNullException(nameof(builder));
-        }
-
-        builder.Services.AddOptions<ResilientWebSocketOptions>(builder.Name).Bind(section);
-        return builder;
-    }
-
-    /// <summary>Starts the client with the host (after options validation) and stops it when the host stops.</summary>
-    /// <param name="builder">The registration.</param>
-    /// <returns>The builder.</returns>
-    public static IResilientWebSocketBuilder AddHostedClient(this IResilientWebSocketBuilder builder)
-    {
-        if (builder is null)
-        {
-            throw new ArgumentNullException(nameof(builder));
-        }
-
-        var name = builder.Name;
-        builder.Services.AddSingleton<IHostedService>(sp => new ResilientWebSocketHostedService(sp.GetRequiredService<IResilientWebSocketFactory>(), name));
-        return builder;
     }
 }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ResilientSockets.Testing;
 using ResilientSockets.Tests.Infrastructure;
 using Xunit;
 
@@ -84,21 +83,46 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
-    public async Task The_hosted_client_starts_and_stops_with_the_host()
+    public async Task A_validation_error_from_configuration_names_the_configuration_key()
     {
-        await using var server = await LoopbackWebSocketServer.StartAsync();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddResilientWebSocket("live", o => o.Uri = server.GetUri("/echo")).AddHostedClient();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sockets:Prices:Uri"] = "http://example.com/prices",
+            ["Sockets:Prices:Reconnect:Delay"] = "00:00:00",
+        });
+        builder.Services.AddResilientWebSocket("prices").BindConfiguration("Sockets:Prices");
         using var host = builder.Build();
-        var client = host.Services.GetRequiredService<IResilientWebSocketFactory>().Get("live");
 
-        await host.StartAsync();
-        client.State.Should().Be(ConnectionState.Open);
-        await server.WaitForConnectionAsync(1, TestTimeouts.Signal);
+        var error = (await host.Invoking(h => h.StartAsync()).Should().ThrowAsync<OptionsValidationException>()).Which;
 
-        await host.StopAsync();
-        client.State.Should().Be(ConnectionState.Closed);
+        error.Failures.Should().HaveCount(2);
+        error.Failures.Should().Contain(f => f.Contains("'Sockets:Prices:Uri'") && f.Contains("ws://"));
+        error.Failures.Should().Contain(f => f.Contains("'Sockets:Prices:Reconnect:Delay'"));
+        error.Message.Should().NotContain("(Parameter", "each problem stands on its own");
+    }
+
+    [Fact]
+    public async Task A_validation_error_without_configuration_names_the_option_only()
+    {
+        var services = new ServiceCollection();
+        services.AddResilientWebSocket("coded", o => o.Uri = new Uri("http://example.com/feed"));
+        await using var provider = services.BuildServiceProvider();
+
+        var error = FluentActions.Invoking(() => provider.GetRequiredService<IResilientWebSocketFactory>().Get("coded"))
+            .Should().Throw<OptionsValidationException>().Which;
+
+        error.Failures.Should().ContainSingle().Which.Should().StartWith("ResilientWebSocket 'coded': Uri ").And.NotContain("configuration key");
+    }
+
+    [Fact]
+    public void The_registration_extensions_live_where_every_Microsoft_Extensions_package_puts_them()
+    {
+        typeof(ResilientWebSocketServiceCollectionExtensions).Namespace.Should().Be("Microsoft.Extensions.DependencyInjection");
+        typeof(ResilientWebSocketBuilderExtensions).Namespace.Should().Be("Microsoft.Extensions.DependencyInjection");
+        typeof(IResilientWebSocketBuilder).Namespace.Should().Be("Microsoft.Extensions.DependencyInjection");
+        typeof(IResilientWebSocketFactory).Namespace.Should().Be("ResilientSockets");
     }
 
     private sealed class SingleLoggerFactory(ILogger logger) : ILoggerFactory
