@@ -11,6 +11,7 @@ using ResilientSockets.Heartbeat;
 using ResilientSockets.Internal;
 using ResilientSockets.Receiving;
 using ResilientSockets.Reconnect;
+using ResilientSockets.Sessions;
 
 namespace ResilientSockets;
 
@@ -117,6 +118,7 @@ public sealed partial class ResilientWebSocket
         {
             _state.TryTransition(ConnectionState.Closing, ConnectionState.Closed);
             FailQueued(MessageDropReason.Stopped);
+            _session?.Fail(new MessageNotSentException(MessageDropReason.Stopped, "The client was stopped before the server acknowledged the message."));
             _readers.CompleteAll(null);
             _firstOpen.TrySetException(new OperationCanceledException("The client was stopped before it connected."));
             Log.Stopped(_logger);
@@ -181,6 +183,12 @@ public sealed partial class ResilientWebSocket
             socket.Options.KeepAliveTimeout = _options.Heartbeat.KeepAliveTimeout;
             socket.Options.CollectHttpResponseDetails = true;
 #endif
+            if (_session is not null)
+            {
+                socket.Options.AddSubProtocol(SessionFrameCodec.SubProtocol);
+                uri = uri is null ? null : WithSessionQuery(uri);
+            }
+
             if (_options.OnConnecting is { } onConnecting)
             {
                 var context = new ConnectingContext(uri, socket.Options, attempt, isReconnect);
@@ -216,10 +224,12 @@ public sealed partial class ResilientWebSocket
                 throw HandshakeClassifier.Classify(ex, socket, uri, _options.Reconnect.NonRetryableStatusCodes, _time.GetUtcNow());
             }
 
-            reader = new MessageReader(socket, _options.Receiving.MaxMessageSize, _options.Receiving.ReceiveBufferSize, readThroughOversizedFrames: _transfers is not null);
+            // In a session, everything from here on (the hook, the loops) talks through the session layer.
+            WebSocket link = _session is null ? socket : await OpenSessionAsync(socket, cancellationToken).ConfigureAwait(false);
+            reader = new MessageReader(link, _options.Receiving.MaxMessageSize, _options.Receiving.ReceiveBufferSize, readThroughOversizedFrames: _transfers is not null);
             if (_options.OnConnected is { } onConnected)
             {
-                var context = new ConnectedContext(socket, reader, isReconnect, attempt) { MaxSize = _options.Receiving.MaxMessageSize };
+                var context = new ConnectedContext(link, reader, isReconnect, attempt) { MaxSize = _options.Receiving.MaxMessageSize };
                 try
                 {
                     await onConnected(context, cancellationToken).ConfigureAwait(false);
@@ -238,7 +248,7 @@ public sealed partial class ResilientWebSocket
             Log.Connected(_logger, UriRedactor.Redact(uri), (long)elapsed.TotalMilliseconds, attempt);
             _metrics.ConnectDuration.Record(elapsed.TotalSeconds, _nameTag);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
-            return new ConnectionScope(socket, reader, _time.GetTimestamp(), _time, _options.Heartbeat.SendTimeout);
+            return new ConnectionScope(link, reader, _time.GetTimestamp(), _time, _options.Heartbeat.SendTimeout);
         }
         catch (Exception ex)
         {
@@ -336,7 +346,9 @@ public sealed partial class ResilientWebSocket
             connection.Monitor = new HeartbeatMonitor(
                 _options.Heartbeat,
                 _time,
-                (ping, ct) => WriteAsync(connection, ping.Data, ping.MessageType).AsTask(),
+                connection.Socket is SessionWebSocket sessionLink
+                    ? (_, _) => sessionLink.SendPingAsync((ulong)_time.GetTimestamp()).AsTask() // a session pings with PING frames, never replayed
+                    : (ping, ct) => WriteAsync(connection, ping.Data, ping.MessageType).AsTask(),
                 connection.Kill,
                 rtt =>
                 {
@@ -344,6 +356,10 @@ public sealed partial class ResilientWebSocket
                     _metrics.HeartbeatRoundTrip.Record(rtt.TotalSeconds, _nameTag);
                 },
                 connection.AbortToken);
+            if (connection.Socket is SessionWebSocket pongs)
+            {
+                pongs.OnPong = connection.Monitor.OnPongFrame;
+            }
         }
 
         var receive = ReceiveLoopAsync(connection, stop);
@@ -519,7 +535,7 @@ public sealed partial class ResilientWebSocket
         private Exception? _killCause;
         private int _killed;
 
-        public ConnectionScope(ClientWebSocket socket, MessageReader reader, long openedAt, TimeProvider time, TimeSpan? sendTimeout)
+        public ConnectionScope(WebSocket socket, MessageReader reader, long openedAt, TimeProvider time, TimeSpan? sendTimeout)
         {
             Socket = socket;
             Reader = reader;
@@ -556,7 +572,7 @@ public sealed partial class ResilientWebSocket
             Kill();
         }
 
-        public ClientWebSocket Socket { get; }
+        public WebSocket Socket { get; }
 
         public MessageReader Reader { get; }
 

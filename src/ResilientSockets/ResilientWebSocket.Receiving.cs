@@ -8,6 +8,7 @@ using ResilientSockets.Diagnostics;
 using ResilientSockets.Internal;
 using ResilientSockets.Receiving;
 using ResilientSockets.Reconnect;
+using ResilientSockets.Sessions;
 
 namespace ResilientSockets;
 
@@ -213,6 +214,14 @@ public sealed partial class ResilientWebSocket
                 return ConnectionEnd.TooLarge(new MessageTooLargeException(_options.Receiving.MaxMessageSize));
             }
         }
+        catch (SessionProtocolException ex)
+        {
+            // README session rule 8: close with 1002 and the reason; the session ends. A server that breaks the protocol
+            // will do so again, so this faults the client rather than reconnecting into the same error.
+            Log.SessionProtocolError(_logger, ex.Message);
+            connection.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.ProtocolError, Truncate(ex.Message), CancellationToken.None).Forget();
+            return ConnectionEnd.WrongProtocol(ex);
+        }
 #pragma warning disable CA1031 // Any receive failure means this connection is over; the lifecycle loop decides what next.
         catch (Exception ex)
 #pragma warning restore CA1031
@@ -220,6 +229,9 @@ public sealed partial class ResilientWebSocket
             return ConnectionEnd.Failed(ex);
         }
     }
+
+    // A close reason is at most 123 UTF-8 bytes; session errors are ASCII.
+    private static string Truncate(string reason) => reason.Length <= 120 ? reason : reason.Substring(0, 120);
 
     /// <summary>
     /// Hands a received message to the handlers and readers. Returns <see langword="false"/> for a heartbeat pong (consumed

@@ -42,7 +42,9 @@ public sealed partial class ResilientWebSocket
     {
         CheckMessageType(messageType);
         CheckNotAFrame(payload.Span, messageType);
-        return SendCoreAsync(payload, messageType, rented: null, options, cancellationToken);
+        return options.WaitForAcknowledgement
+            ? SendAcknowledgedAsync(payload, messageType, rented: null, options, cancellationToken)
+            : SendCoreAsync(payload, messageType, rented: null, options, cancellationToken);
     }
 
     /// <summary>Sends a binary message; see <see cref="SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, CancellationToken)"/>.</summary>
@@ -156,6 +158,12 @@ public sealed partial class ResilientWebSocket
                     return null; // closed by a stop
                 }
 
+                if (_session is { } session)
+                {
+                    // Outside the write lock: a full replay buffer waits for the server's acks, not for a write.
+                    await session.WaitForRoomAsync(connection.StopSendingToken).ConfigureAwait(false);
+                }
+
                 await connection.WriteLock.WaitAsync(connection.AbortToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -166,12 +174,19 @@ public sealed partial class ResilientWebSocket
             try
             {
                 // Dequeue only while holding the write lock, so a direct write can never overtake a message the loop has taken.
-                for (var batch = 0; batch < 64 && !connection.StopSendingToken.IsCancellationRequested && _queue.TryDequeue(out var message); batch++)
+                for (var batch = 0; batch < 64 && !connection.StopSendingToken.IsCancellationRequested && (_session?.HasRoom ?? true) && _queue.TryDequeue(out var message); batch++)
                 {
                     if (!message.TryBeginWrite())
                     {
                         message.ReleaseFromQueue();
                         continue; // Withdrawn or expired while queued; its caller already knows.
+                    }
+
+                    if (message.IsFlushMarker)
+                    {
+                        message.CompleteWritten(); // everything accepted before it has been written
+                        message.ReleaseFromQueue();
+                        continue;
                     }
 
                     try
@@ -262,7 +277,7 @@ public sealed partial class ResilientWebSocket
             return false;
         }
 
-        if (!_queue.IsEmpty || _state.State != ConnectionState.Open || connection.IsKilled)
+        if (!_queue.IsEmpty || _state.State != ConnectionState.Open || connection.IsKilled || !(_session?.HasRoom ?? true))
         {
             connection.WriteLock.Release();
             return false;

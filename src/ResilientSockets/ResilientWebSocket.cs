@@ -84,6 +84,11 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         _metrics = SocketMetrics.For(_options.MeterFactory);
         _nameTag = new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, _options.Name);
         _onExpired = message => OnOutboundDropped(message, MessageDropReason.Expired);
+        if (_options.Session is { } sessionOptions)
+        {
+            _session = new Sessions.SessionState(sessionOptions);
+        }
+
         if (_options.Framing is { } framing)
         {
             _transfers = new TransferEngine(framing, _time, _logger, PostFrame, _metrics, _nameTag);
@@ -142,7 +147,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Stops the client (as <see cref="StopAsync"/>), fails pending sends with <see cref="ObjectDisposedException"/>, ends
+    /// Stops the client (as <see cref="StopAsync(CancellationToken)"/>), fails pending sends with <see cref="ObjectDisposedException"/>, ends
     /// every reader, and waits until no task or timer of the client is left running.
     /// </summary>
     /// <returns>A task that completes when everything has ended.</returns>

@@ -63,6 +63,14 @@ public sealed class ResilientWebSocketOptions
     /// <value>The default value is <see langword="null"/>: framing is off.</value>
     public ChunkedTransferOptions? Framing { get; set; }
 
+    /// <summary>
+    /// Gets or sets acknowledged sessions: every message carries a sequence number, both sides acknowledge, and after a
+    /// reconnect each side replays what the other has not received (nothing lost, nothing twice). The server must speak
+    /// the session wire format (ResilientSockets.Server, or any implementation of the README's tables).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no session; a send completes when written, a cut can lose what was in flight.</value>
+    public SessionOptions? Session { get; set; }
+
     /// <summary>Gets or sets how long a stop waits for the close handshake before aborting the connection.</summary>
     /// <value>The default value is 5 seconds. Must be greater than zero.</value>
     public TimeSpan CloseTimeout { get; set; } = DefaultCloseTimeout;
@@ -132,6 +140,7 @@ public sealed class ResilientWebSocketOptions
         }
 
         Framing?.Validate(errors);
+        Session?.Validate(errors);
 
         if (Receiving is null)
         {
@@ -161,6 +170,7 @@ public sealed class ResilientWebSocketOptions
         Receiving = Receiving.Clone(),
         Heartbeat = Heartbeat.Clone(),
         Framing = Framing?.Clone(),
+        Session = Session?.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
         MeterFactory = MeterFactory,

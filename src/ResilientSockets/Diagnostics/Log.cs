@@ -74,4 +74,16 @@ internal static partial class Log
     public static partial void InboundMessageDropped(ILogger logger, string reader, WebSocketMessageType messageType, int length, MessageDropReason reason);
     [LoggerMessage(21, LogLevel.Debug, "{Kind} frame for transfer {TransferId} ignored: no such outgoing transfer (it already ended)", EventName = "TransferControlFrameIgnored")]
     public static partial void TransferControlFrameIgnored(ILogger logger, Guid transferId, ChunkFrameKind kind);
+
+    [LoggerMessage(22, LogLevel.Warning, "Session {LostSessionId} was lost ({Unacknowledged} sent messages unacknowledged); new session {NewSessionId}", EventName = "SessionLost")]
+    public static partial void SessionLost(ILogger logger, Guid lostSessionId, int unacknowledged, Guid newSessionId);
+
+    [LoggerMessage(23, LogLevel.Information, "Session {SessionId} resumed; {Replayed} messages replayed", EventName = "SessionResumed")]
+    public static partial void SessionResumed(ILogger logger, Guid sessionId, int replayed);
+
+    [LoggerMessage(24, LogLevel.Warning, "The drain before stopping did not finish within {TimeoutMilliseconds} ms ({Queued} queued, {Unacknowledged} unacknowledged)", EventName = "DrainTimedOut")]
+    public static partial void DrainTimedOut(ILogger logger, long timeoutMilliseconds, int queued, int unacknowledged);
+
+    [LoggerMessage(25, LogLevel.Error, "Session protocol error: {Reason}", EventName = "SessionProtocolError")]
+    public static partial void SessionProtocolError(ILogger logger, string reason);
 }

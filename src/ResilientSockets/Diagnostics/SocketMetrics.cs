@@ -34,10 +34,20 @@ internal sealed class SocketMetrics
         HeartbeatRoundTrip = meter.CreateHistogram<double>("resilientsockets.heartbeat.round_trip", "s", "Heartbeat ping to pong time.");
         TransferThroughput = meter.CreateHistogram<double>("resilientsockets.transfer.throughput", "By/s", "Average rate of completed outgoing chunked transfers.");
         meter.CreateObservableGauge("resilientsockets.queue.depth", ObserveQueueDepth, "{message}", "Messages waiting in the outbound queue.");
+        SessionReplays = meter.CreateCounter<long>("resilientsockets.session.replays", "{message}", "Messages replayed to the server after a session resumed.");
+        SessionResumes = meter.CreateCounter<long>("resilientsockets.session.resumes", "{resume}", "Sessions resumed after a reconnect.");
+        SessionsLost = meter.CreateCounter<long>("resilientsockets.session.lost", "{session}", "Sessions the server no longer had on reconnect.");
+        meter.CreateObservableGauge("resilientsockets.session.unacknowledged", ObserveUnacknowledged, "{message}", "Sent messages waiting for the server's acknowledgement.");
         meter.CreateObservableGauge("resilientsockets.client.state", ObserveState, "{state}", "The client's state as a number (0 Idle … 6 Faulted), tagged with its name.");
     }
 
     public Counter<long> ConnectionAttempts { get; }
+
+    public Counter<long> SessionReplays { get; }
+
+    public Counter<long> SessionResumes { get; }
+
+    public Counter<long> SessionsLost { get; }
 
     public Counter<long> Reconnects { get; }
 
@@ -68,6 +78,14 @@ internal sealed class SocketMetrics
     public void Register(ResilientWebSocket client, string name) => _clients[client] = name;
 
     public void Unregister(ResilientWebSocket client) => _clients.TryRemove(client, out _);
+
+    private IEnumerable<Measurement<int>> ObserveUnacknowledged()
+    {
+        foreach (var pair in _clients)
+        {
+            yield return new Measurement<int>(pair.Key.UnacknowledgedMessageCount, new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, pair.Value));
+        }
+    }
 
     private IEnumerable<Measurement<int>> ObserveQueueDepth()
     {

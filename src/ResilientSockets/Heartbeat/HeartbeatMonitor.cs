@@ -138,6 +138,17 @@ internal sealed class HeartbeatMonitor
     private TimeSpan ActiveSince(long since, long pausedAtSince)
         => _time.GetElapsedTime(since) - _time.GetElapsedTime(0, PausedTicks() - pausedAtSince);
 
+    /// <summary>A session PONG frame arrived: the answer to the latest ping.</summary>
+    public void OnPongFrame()
+    {
+        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+        if (Volatile.Read(ref _awaitingPong) is { } waiter)
+        {
+            _onRoundTrip(_time.GetElapsedTime(Volatile.Read(ref _pingSentAt)));
+            waiter.TrySetResult(true);
+        }
+    }
+
     private async Task PingLoopAsync()
     {
         long sequence = 0;

@@ -46,6 +46,9 @@ internal sealed class OutboundMessage : IValueTaskSource
 
     public int Length { get; private set; }
 
+    /// <summary>Gets or sets a value indicating whether this is a flush marker: nothing is written; it completes when it reaches the head of the queue.</summary>
+    public bool IsFlushMarker { get; set; }
+
     public ValueTask AsValueTask() => new(this, _core.Version);
 
     /// <summary>Makes a pooled (or new) message ready for an awaiting caller: owned by that caller and by the queue.</summary>
@@ -54,6 +57,7 @@ internal sealed class OutboundMessage : IValueTaskSource
         Payload = payload;
         MessageType = messageType;
         Length = payload.Length;
+        IsFlushMarker = false;
         _rented = rented;
         _poolable = poolable;
         _owners = 2;

@@ -12,4 +12,11 @@ public readonly struct SendOptions
     /// <see cref="SendQueueOptions.DefaultTimeToLive"/>.
     /// </summary>
     public TimeSpan? TimeToLive { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the send completes only when the server has acknowledged the message (needs
+    /// <see cref="ResilientWebSocketOptions.Session"/>), rather than when it has been written to the socket. Fails with
+    /// <see cref="SessionLostException"/> if the session is lost before the acknowledgement.
+    /// </summary>
+    public bool WaitForAcknowledgement { get; init; }
 }
