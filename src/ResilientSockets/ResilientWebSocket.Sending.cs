@@ -42,9 +42,7 @@ public sealed partial class ResilientWebSocket
     {
         CheckMessageType(messageType);
         CheckNotAFrame(payload.Span, messageType);
-        return options.WaitForAcknowledgement
-            ? SendAcknowledgedAsync(payload, messageType, rented: null, options, cancellationToken)
-            : SendCoreAsync(payload, messageType, rented: null, options, cancellationToken);
+        return SendCoreAsync(payload, messageType, rented: null, options, cancellationToken);
     }
 
     /// <summary>Sends a binary message; see <see cref="SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, CancellationToken)"/>.</summary>
@@ -64,6 +62,13 @@ public sealed partial class ResilientWebSocket
     /// <returns>A task that completes when the message has been written.</returns>
     public ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
         => SendTextAsync(Guard.NotNull(text).AsMemory(), default, cancellationToken);
+
+    /// <inheritdoc cref="SendTextAsync(string, CancellationToken)"/>
+    /// <param name="text">The text.</param>
+    /// <param name="options">Per-message settings: a time-to-live, waiting for the server's acknowledgement.</param>
+    /// <param name="cancellationToken">Withdraws the message if it has not started to be written.</param>
+    public ValueTask SendTextAsync(string text, SendOptions options, CancellationToken cancellationToken = default)
+        => SendTextAsync(Guard.NotNull(text).AsMemory(), options, cancellationToken);
 
     /// <inheritdoc cref="SendTextAsync(string, CancellationToken)"/>
     public ValueTask SendTextAsync(ReadOnlyMemory<char> text, CancellationToken cancellationToken = default)
@@ -432,6 +437,12 @@ public sealed partial class ResilientWebSocket
     }
 
     private ValueTask SendCoreAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, SendOptions options, CancellationToken cancellationToken)
+        => options.WaitForAcknowledgement
+            ? SendAcknowledgedAsync(payload, messageType, rented, options, cancellationToken)
+            : SendWrittenAsync(payload, messageType, rented, options, cancellationToken);
+
+    /// <summary>Completes when the frame has been written: directly when the link is free, else through the queue.</summary>
+    private ValueTask SendWrittenAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, SendOptions options, CancellationToken cancellationToken)
     {
         if (!IsDisposed && !cancellationToken.IsCancellationRequested && TryWriteDirect(payload, messageType, rented, out var pending))
         {

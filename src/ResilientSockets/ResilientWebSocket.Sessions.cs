@@ -85,10 +85,15 @@ public sealed partial class ResilientWebSocket
     {
         if (_session is not { } session)
         {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+
             throw new InvalidOperationException("SendOptions.WaitForAcknowledgement needs a session: set ResilientWebSocketOptions.Session (and a server that speaks the session protocol).");
         }
 
-        await SendCoreAsync(payload, messageType, rented, options, cancellationToken).ConfigureAwait(false);
+        await SendWrittenAsync(payload, messageType, rented, options, cancellationToken).ConfigureAwait(false);
 
         // Acks are cumulative: waiting for the newest sequence written covers this message (and perhaps a few after it).
         await session.WaitForAcknowledgementAsync(session.HighestSent, cancellationToken).ConfigureAwait(false);

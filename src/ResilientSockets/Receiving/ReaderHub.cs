@@ -170,13 +170,10 @@ internal sealed class ReaderHub
             }
         }
 
-        if (closed > 0 && closed == readers.Length)
+        if (closed > 0 && closed == readers.Length && ClaimTargets(hasHandlers) is { Length: > 0 } targets && !ReferenceEquals(targets, readers))
         {
             // Every reader left while this message was on its way: hold it for the next one rather than lose it.
-            foreach (var target in ClaimTargets(hasHandlers))
-            {
-                Offer(target, entry);
-            }
+            return PublishSlowAsync(targets, 0, entry);
         }
 
         entry.Release();
