@@ -196,6 +196,11 @@ internal sealed partial class SessionWebSocket
             end = isEnd;
         }
 
+        if (length > 0 && _header[0] is (byte)SessionFrameKind.Hello or (byte)SessionFrameKind.Welcome)
+        {
+            throw new SessionProtocolException($"A {(SessionFrameKind)_header[0]} frame after the handshake: only one HELLO and one WELCOME per connection.");
+        }
+
         // A control frame that goes on past its 10 bytes is too long: pass a length that says so.
         var frame = SessionFrameCodec.Decode(_header.AsSpan(0, length), end ? length : length + 1);
         return (frame, end);
