@@ -18,6 +18,7 @@ internal sealed class MessageReader : IDisposable
     private readonly int _bufferSize;
     private readonly bool _readThroughOversizedFrames;
     private byte[] _buffer = [];
+    private bool _busy; // the last message's first read found data at once
     private Framing.DiscardedFrame? _discardedFrame;
 
     public MessageReader(WebSocket socket, int maxMessageSize, int bufferSize, bool readThroughOversizedFrames = false)
@@ -53,23 +54,33 @@ internal sealed class MessageReader : IDisposable
 #if NET
         // Wait for the next message with a zero-byte read, and give the buffer back to the pool if that wait does not
         // finish at once: an idle connection then holds no receive buffer (thousands of idle clients add up), while a
-        // busy one keeps its buffer and never touches the pool.
-        var waiting = _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
-        if (!waiting.IsCompleted)
+        // busy one keeps its buffer and never touches the pool. In a burst (the next message was already waiting) the
+        // zero-byte read is skipped, as it is a second runtime call per message on the hottest path; the first direct read
+        // that has to wait ends the burst (that one wait holds the buffer), and the reads after it wait empty-handed again.
+        var direct = _busy && _buffer.Length > 0;
+        if (!direct)
         {
-            ReleaseBuffer();
+            var waiting = _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            _busy = waiting.IsCompleted; // data was already waiting: a burst, so read directly next time
+            if (!_busy)
+            {
+                ReleaseBuffer();
+            }
+
+            var header = await waiting.ConfigureAwait(false);
+            if (header.MessageType == WebSocketMessageType.Close)
+            {
+                return ReadOutcome.Close(_socket.CloseStatus, _socket.CloseStatusDescription);
+            }
+
+            if (header.EndOfMessage)
+            {
+                return ReadOutcome.Of(header.MessageType, ReadOnlyMemory<byte>.Empty); // an empty message
+            }
         }
 
-        var header = await waiting.ConfigureAwait(false);
-        if (header.MessageType == WebSocketMessageType.Close)
-        {
-            return ReadOutcome.Close(_socket.CloseStatus, _socket.CloseStatusDescription);
-        }
-
-        if (header.EndOfMessage)
-        {
-            return ReadOutcome.Of(header.MessageType, ReadOnlyMemory<byte>.Empty); // an empty message
-        }
+#else
+        const bool direct = false; // netstandard2.0 keeps its buffer and reads directly (no zero-byte reads there)
 #endif
         if (_buffer.Length == 0)
         {
@@ -87,7 +98,13 @@ internal sealed class MessageReader : IDisposable
                 window = Math.Min(_buffer.Length - length, _maxMessageSize + 1 - length);
             }
 
-            var (count, type, endOfMessage) = await WebSocketIo.ReceiveAsync(_socket, _buffer.AsMemory(length, window), cancellationToken).ConfigureAwait(false);
+            var receive = WebSocketIo.ReceiveAsync(_socket, _buffer.AsMemory(length, window), cancellationToken);
+            if (length == 0 && direct)
+            {
+                _busy = receive.IsCompleted;
+            }
+
+            var (count, type, endOfMessage) = await receive.ConfigureAwait(false);
             if (type == WebSocketMessageType.Close)
             {
                 return ReadOutcome.Close(_socket.CloseStatus, _socket.CloseStatusDescription);
