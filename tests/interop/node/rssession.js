@@ -184,7 +184,7 @@ class SessionServer extends EventEmitter {
 }
 
 // A minimal client: connect() opens a connection and says HELLO (resuming its session when it has one); the caller
-// decides when to reconnect. Emits 'message', 'lost' ({ unacknowledged }), 'close' (code, reason), 'protocol-error'.
+// decides when to reconnect. Emits 'message', 'lost' ({ unacknowledged }), 'close' (code, reason, wasAttached), 'protocol-error'.
 class SessionClient extends SessionCore {
   constructor(url, options = {}) {
     super(options);
@@ -233,11 +233,12 @@ class SessionClient extends SessionCore {
       ws.on('error', e => reject(e));
       ws.on('close', (code, reason) => {
         if (!welcomed) reject(new Error(`closed before WELCOME: ${code} ${reason}`));
-        if (this.ws === ws) {
+        const attached = this.ws === ws;
+        if (attached) {
           this._detach();
           if (code === CLOSE.NORMAL) this._end(`closed by the server: ${reason}`);
         }
-        this.emit('close', code, reason.toString());
+        this.emit('close', code, reason.toString(), attached);
       });
     });
   }

@@ -1,0 +1,412 @@
+'use strict';
+// Self-tests of the session peer (rssession.js, session-server.js): the minimal client and raw frames against the
+// runnable server, started as a process exactly as the interop tests start it. Run: npm test (node --test).
+const { test, describe, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const WebSocket = require('ws');
+const rs = require('./rssession');
+
+const { KIND, SUBPROTOCOL, ZERO_ID } = rs;
+
+async function startServer(...args) {
+  const child = spawn(process.execPath, [path.join(__dirname, 'session-server.js'), '0', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.once('exit', code => reject(new Error(`session-server exited with ${code}`)));
+    child.stdout.once('data', d => resolve(Number(/^LISTENING (\d+)/.exec(d.toString())[1])));
+  });
+  const get = async p => (await fetch(`http://127.0.0.1:${port}${p}`)).json();
+  return {
+    port,
+    url: p => `ws://127.0.0.1:${port}${p}`,
+    get,
+    stats: id => get(`/stats?id=${id}`),
+    stop: () => new Promise(resolve => { child.once('exit', resolve); child.stdin.end(); }),
+  };
+}
+
+// Polls until check() is truthy (a condition, not a fixed sleep); fails after timeoutMs.
+async function until(check, what, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 10));
+  }
+}
+
+// A raw connection: send crafted frames, await decoded frames or the close one at a time.
+function raw(url, protocols = [SUBPROTOCOL]) {
+  const ws = new WebSocket(url, protocols);
+  const queue = [];
+  const waiters = [];
+  const push = item => (waiters.length ? waiters.shift()(item) : queue.push(item));
+  ws.on('message', (data, isBinary) => {
+    try { push({ frame: rs.decodeFrame(data, isBinary) }); } catch (e) { push({ error: e.message }); }
+  });
+  ws.on('close', (code, reason) => push({ close: { code, reason: reason.toString() } }));
+  ws.on('error', () => {});
+  const next = () => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no frame within 5 s')), 5000);
+    const done = item => { clearTimeout(timer); resolve(item); };
+    if (queue.length) done(queue.shift()); else waiters.push(done);
+  });
+  return {
+    ws,
+    next,
+    opened: new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); }),
+    send: b => ws.send(b),
+    async frame(kind) {
+      for (;;) {
+        const item = await next();
+        if (item.close) throw new Error(`closed ${item.close.code} ${item.close.reason} while waiting for kind ${kind}`);
+        if (!kind || item.frame.kind === kind) return item.frame;
+      }
+    },
+    async closed() {
+      for (;;) { const item = await next(); if (item.close) return item.close; }
+    },
+  };
+}
+
+async function hello(url, id = ZERO_ID, lastReceived = 0) {
+  const c = raw(url);
+  await c.opened;
+  c.send(rs.encodeHello(id, lastReceived));
+  const welcome = await c.frame();
+  assert.equal(welcome.kind, KIND.WELCOME);
+  return { c, welcome };
+}
+
+const data = (seq, text) => rs.encodeData(seq, Buffer.from(text), true);
+
+function collect(client) {
+  const got = [];
+  client.on('message', (payload, text) => got.push({ text, value: payload.toString() }));
+  return got;
+}
+
+// Reconnects after every cut until the session ends; the cut itself is the test's.
+// Only an attached connection's loss leads to a new attempt, so a stopped server ends the loop.
+function keepConnected(client) {
+  client.on('close', (code, reason, attached) => {
+    if (attached && !client.ended && code !== 1000) client.connect().catch(() => {});
+  });
+}
+
+describe('session server', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(() => server.stop());
+
+  test('a new session is welcomed with a fresh id and echoes text and binary with their type', async () => {
+    const { c, welcome } = await hello(server.url('/session/echo'));
+    assert.equal(welcome.resumed, false);
+    assert.equal(welcome.lost, false);
+    assert.notDeepEqual(welcome.id, ZERO_ID);
+    assert.equal(welcome.lastReceived, 0);
+    assert.equal(welcome.resumeWindowMs, 120000);
+    c.send(data(1, 'hi'));
+    c.send(rs.encodeData(2, Buffer.from([0, 1, 2]), false));
+    const first = await c.frame(KIND.DATA);
+    const second = await c.frame(KIND.DATA);
+    assert.deepEqual([first.sequence, first.text, first.payload.toString()], [1, true, 'hi']);
+    assert.deepEqual([second.sequence, second.text, [...second.payload]], [2, false, [0, 1, 2]]);
+    c.ws.close(1000);
+  });
+
+  test('a handshake without the subprotocol is refused, and the plain path does not select it', async () => {
+    const refused = raw(server.url('/session/echo'), []);
+    await assert.rejects(refused.opened, /400/);
+    const client = new rs.SessionClient(server.url('/plain/echo'));
+    await assert.rejects(client.connect(), /subprotocol/i);
+  });
+
+  test('every message arrives exactly once and in order both ways through repeated cuts', async () => {
+    const client = new rs.SessionClient(server.url('/session/echo'));
+    const got = collect(client);
+    await client.connect();
+    keepConnected(client);
+    const total = 10000;
+    const sending = (async () => { for (let i = 0; i < total; i++) await client.send(String(i)); })();
+    let cutWs = null;
+    for (let cut = 0; cut < 12; cut++) {
+      const before = got.length;
+      await until(() => client.ws && client.ws !== cutWs && (got.length > before + 100 || got.length === total), 'progress on a new connection');
+      cutWs = client.ws;
+      if (cut % 3 === 2) await server.get('/admin/cut'); else client.abort();
+    }
+    await sending;
+    await until(() => got.length >= total && client.unacknowledged === 0 && client.ws && client.ws !== cutWs, 'every echo, reattached');
+    assert.deepEqual(got.map(m => m.value), Array.from({ length: total }, (_, i) => String(i)));
+    const stats = await until(async () => { const s = await server.stats(client.sessionId); return s.receivedText === total && s.unacknowledged === 0 && s; }, 'server stats');
+    assert.equal(stats.outOfOrder, 0);
+    assert.equal(stats.resumes, 12);
+    assert.equal(client.stats.resumes, 12);
+    client.close();
+    await until(async () => (await server.stats(client.sessionId)).ended, 'session end');
+  });
+
+  test('the count scenario sends N numbered messages and they all arrive once through cuts', async () => {
+    const client = new rs.SessionClient(server.url('/session/count?n=20000'));
+    const got = collect(client);
+    await client.connect();
+    keepConnected(client);
+    let cutWs = null;
+    for (let cut = 1; cut <= 6; cut++) {
+      await until(() => client.ws && client.ws !== cutWs && got.length > cut * 2500, 'progress on a new connection');
+      cutWs = client.ws;
+      client.abort();
+    }
+    await until(() => got.length >= 20000, 'all numbers');
+    assert.deepEqual(got.map(m => m.value), Array.from({ length: 20000 }, (_, i) => String(i)));
+    const stats = await until(async () => { const s = await server.stats(client.sessionId); return s.acked === 20000 && s; }, 'acknowledged');
+    assert.equal(stats.sent, 20000);
+    assert.equal(stats.resumes, 6);
+    client.close();
+  });
+
+  test('a resumed session replays what the peer lacks, and answers with what it received', async () => {
+    const { c, welcome } = await hello(server.url('/session/echo'));
+    for (let i = 1; i <= 3; i++) c.send(data(i, `m${i}`));
+    for (let i = 1; i <= 3; i++) assert.equal((await c.frame(KIND.DATA)).sequence, i);
+    c.ws.terminate();
+    await until(async () => !(await server.stats(rs.idToString(welcome.id))).attached, 'detach');
+    const again = await hello(server.url('/session/echo'), welcome.id, 1);
+    assert.equal(again.welcome.resumed, true);
+    assert.deepEqual(again.welcome.id, welcome.id);
+    assert.equal(again.welcome.lastReceived, 3);
+    const replayed = [await again.c.frame(KIND.DATA), await again.c.frame(KIND.DATA)];
+    assert.deepEqual(replayed.map(f => [f.sequence, f.payload.toString()]), [[2, 'm2'], [3, 'm3']]);
+    again.c.send(data(3, 'm3')); // a replay of something already delivered: dropped, still acknowledged
+    again.c.send(data(4, 'm4'));
+    assert.equal((await again.c.frame(KIND.DATA)).sequence, 4);
+    assert.equal((await again.c.frame(KIND.ACK)).value, 4);
+    const stats = await server.stats(rs.idToString(welcome.id));
+    assert.equal(stats.duplicatesDropped, 1);
+    assert.equal(stats.receivedText, 4);
+    again.c.ws.close(1000);
+  });
+
+  test('any number of reattaches work, and a new HELLO replaces a still-attached connection', async () => {
+    const { c, welcome } = await hello(server.url('/session/echo'));
+    let current = c;
+    for (let i = 1; i <= 5; i++) {
+      const next = await hello(server.url('/session/echo'), welcome.id, 0);
+      assert.equal(next.welcome.resumed, true);
+      const close = await current.closed();
+      assert.equal(close.code, 1006); // aborted, no close frame
+      current = next.c;
+    }
+    assert.equal((await server.stats(rs.idToString(welcome.id))).resumes, 5);
+    current.ws.close(1000);
+  });
+
+  test('acknowledgements are batched: every 32 messages, or 50 ms after the first unacknowledged one', async () => {
+    const { c } = await hello(server.url('/session/echo'));
+    const started = Date.now();
+    c.send(data(1, 'x'));
+    assert.equal((await c.frame(KIND.ACK)).value, 1);
+    assert.ok(Date.now() - started >= 45, 'a lone message is acknowledged after the delay');
+    const frames = Array.from({ length: 40 }, (_, i) => data(i + 2, 'y'));
+    c.ws.send(frames[0]);
+    for (const f of frames.slice(1)) c.ws.send(f);
+    const acks = [];
+    while (acks.at(-1) !== 41) acks.push((await c.frame(KIND.ACK)).value);
+    assert.ok(acks.includes(33), `an ACK after 32 messages, got ${acks}`);
+    assert.ok(acks.length <= 3, `batched, got ${acks}`);
+    c.ws.close(1000);
+  });
+
+  test('a PING is answered by a PONG with the same value', async () => {
+    const { c } = await hello(server.url('/session/echo'));
+    const counter = Buffer.from([0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88]);
+    c.send(rs.encodeControl(KIND.PING, counter));
+    const pong = await c.frame(KIND.PONG);
+    assert.deepEqual(pong.raw, counter);
+    c.ws.close(1000);
+  });
+
+  test('close 1000 ends the session: a later HELLO for it is told lost', async () => {
+    const client = new rs.SessionClient(server.url('/session/echo'));
+    await client.connect();
+    const id = client.id;
+    client.close();
+    await until(async () => (await server.stats(client.sessionId)).ended, 'end');
+    const { welcome, c } = await hello(server.url('/session/echo'), id, 0);
+    assert.equal(welcome.lost, true);
+    assert.notDeepEqual(welcome.id, id);
+    c.ws.close(1000);
+  });
+
+  test('a forgotten session (server restart) is reported lost and a fresh session works', async () => {
+    const client = new rs.SessionClient(server.url('/session/echo'));
+    const got = collect(client);
+    await client.connect();
+    const old = client.sessionId;
+    await server.get('/admin/forget');
+    await until(() => !client.ws, 'the cut');
+    const lost = new Promise(resolve => client.once('lost', resolve));
+    const result = await client.connect();
+    assert.equal((await lost).unacknowledged, 0);
+    assert.ok(result.lost);
+    assert.notEqual(client.sessionId, old);
+    await client.send('after');
+    await until(() => got.length === 1, 'echo in the new session');
+    assert.equal(got[0].value, 'after');
+    client.close();
+  });
+});
+
+describe('session server with small limits', () => {
+  let server;
+  before(async () => { server = await startServer('--resume-window-ms=300', '--max-unacked-messages=8', '--max-payload=1024'); });
+  after(() => server.stop());
+
+  test('after the resume window the session is lost on both sides, with the counts', async () => {
+    const { c, welcome } = await hello(server.url('/session/count?n=5'));
+    for (let i = 1; i <= 5; i++) await c.frame(KIND.DATA); // received, never acknowledged
+    c.ws.terminate();
+    const id = rs.idToString(welcome.id);
+    const stats = await until(async () => { const s = await server.stats(id); return s.lost && s; }, 'the window to pass');
+    assert.equal(stats.lostUnacknowledged, 5);
+    const again = await hello(server.url('/session/echo'), welcome.id, 5);
+    assert.equal(again.welcome.lost, true);
+    assert.equal(again.welcome.lastReceived, 0);
+    again.c.send(data(1, 'fresh'));
+    assert.equal((await again.c.frame(KIND.DATA)).payload.toString(), 'fresh');
+    again.c.ws.close(1000);
+  });
+
+  test('a full replay buffer holds the application back until acknowledgements make room', async () => {
+    const { c, welcome } = await hello(server.url('/session/count?n=20'));
+    for (let i = 1; i <= 8; i++) assert.equal((await c.frame(KIND.DATA)).sequence, i);
+    const id = rs.idToString(welcome.id);
+    const held = await server.stats(id);
+    assert.deepEqual([held.sent, held.unacknowledged, held.waitingSends], [8, 8, 1]);
+    c.send(rs.encodeControl(KIND.ACK, 5));
+    for (let i = 9; i <= 13; i++) assert.equal((await c.frame(KIND.DATA)).sequence, i);
+    assert.equal((await server.stats(id)).sent, 13);
+    c.ws.close(1000);
+  });
+
+  test('a message over the limit closes with 1009 and ends the session', async () => {
+    const { c, welcome } = await hello(server.url('/session/echo'));
+    c.send(rs.encodeData(1, Buffer.alloc(2000), false));
+    assert.equal((await c.closed()).code, 1009);
+    const again = await hello(server.url('/session/echo'), welcome.id, 0);
+    assert.equal(again.welcome.lost, true);
+    again.c.ws.close(1000);
+  });
+});
+
+describe('protocol errors close with 1002 and a reason, and end the session', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(() => server.stop());
+
+  const firstFrames = {
+    'a text message': ['text', /text WebSocket message/],
+    'an unknown kind': [Buffer.from([0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0]), /unknown frame kind 0x07/],
+    'an empty message': [Buffer.alloc(0), /empty/],
+    'a HELLO of the wrong size': [Buffer.concat([rs.encodeHello(ZERO_ID, 0), Buffer.from([0])]), /HELLO of 29 bytes/],
+    'a HELLO of version 2': [(() => { const b = rs.encodeHello(ZERO_ID, 0); b[1] = 2; return b; })(), /version 2/],
+    'a HELLO with a reserved byte set': [(() => { const b = rs.encodeHello(ZERO_ID, 0); b[3] = 1; return b; })(), /reserved/],
+    'a first frame that is not HELLO': [rs.encodeControl(KIND.PING, 1), /first frame is PING, not HELLO/],
+    'a new session HELLO with a last received': [rs.encodeHello(ZERO_ID, 1), /above the highest sequence sent 0/],
+  };
+  for (const [name, [frame, reason]] of Object.entries(firstFrames)) {
+    test(`first frame: ${name}`, async () => {
+      const c = raw(server.url('/session/echo'));
+      await c.opened;
+      c.send(frame);
+      const close = await c.closed();
+      assert.equal(close.code, 1002);
+      assert.match(close.reason, reason);
+    });
+  }
+
+  const later = {
+    'a second HELLO': [() => rs.encodeHello(ZERO_ID, 0), /second HELLO/],
+    'a WELCOME': [() => rs.encodeWelcome(0, ZERO_ID, 0, 0), /second WELCOME/],
+    'an ACK of the wrong size': [() => Buffer.alloc(11, 0).fill(KIND.ACK, 0, 1), /ACK of 11 bytes/],
+    'a PONG with a reserved byte set': [() => { const b = rs.encodeControl(KIND.PONG, 0); b[1] = 1; return b; }, /PONG reserved/],
+    'a DATA with an unknown flag bit': [() => { const b = data(1, 'x'); b[1] = 0x02; return b; }, /unknown flag/],
+    'a DATA sequence of 0': [() => data(0, 'x'), /sequence 0/],
+    'a sequence gap': [() => data(2, 'x'), /gap: DATA 2 after 0/],
+    'an ACK above the highest sequence sent': [() => rs.encodeControl(KIND.ACK, 1), /ACK 1 above the highest sequence sent 0/],
+    'an ACK of 2^64-1': [() => rs.encodeControl(KIND.ACK, Buffer.alloc(8, 0xff)), /above the highest sequence sent/],
+    'a text message': [() => 'text', /text WebSocket message/],
+  };
+  for (const [name, [frame, reason]] of Object.entries(later)) {
+    test(`after WELCOME: ${name}; a later HELLO for the session is told lost`, async () => {
+      const { c, welcome } = await hello(server.url('/session/echo'));
+      c.send(frame());
+      const close = await c.closed();
+      assert.equal(close.code, 1002);
+      assert.match(close.reason, reason);
+      const again = await hello(server.url('/session/echo'), welcome.id, 0);
+      assert.equal(again.welcome.lost, true);
+      again.c.ws.close(1000);
+    });
+  }
+
+  test('a resuming HELLO whose last received is above what the server sent', async () => {
+    const { c, welcome } = await hello(server.url('/session/echo'));
+    c.ws.terminate();
+    const again = raw(server.url('/session/echo'));
+    await again.opened;
+    again.send(rs.encodeHello(welcome.id, 7));
+    const close = await again.closed();
+    assert.equal(close.code, 1002);
+    assert.match(close.reason, /HELLO last received 7 above the highest sequence sent 0/);
+    const third = await hello(server.url('/session/echo'), welcome.id, 0);
+    assert.equal(third.welcome.lost, true);
+    third.c.ws.close(1000);
+  });
+
+  test('the server records the reasons it closed with', async () => {
+    const stats = await server.get('/stats');
+    assert.ok(stats.protocolErrors.length > 0);
+  });
+});
+
+describe('the client side of the protocol', () => {
+  test('sends wait while the replay buffer is full and go out in order once acknowledged', async () => {
+    const session = new rs.SessionCore({ maxUnackedMessages: 4 });
+    const done = [];
+    const sends = Array.from({ length: 10 }, (_, i) => session.send(`m${i}`).then(() => done.push(i)));
+    await new Promise(r => setImmediate(r));
+    assert.deepEqual(done, [0, 1, 2, 3]);
+    session._onAck(3, 'ACK');
+    await new Promise(r => setImmediate(r));
+    assert.deepEqual(done, [0, 1, 2, 3, 4, 5, 6]);
+    assert.throws(() => session._onAck(8, 'ACK'), /ACK 8 above the highest sequence sent 7/);
+    session._onAck(7, 'ACK');
+    await Promise.all(sends.slice(7));
+    assert.equal(session.lastSent, 10);
+    assert.deepEqual(session.kept.slice(session.keptHead).map(k => k.sequence), [8, 9, 10]);
+  });
+
+  test('the byte bound holds sends back too, but a lone oversized message still goes', async () => {
+    const session = new rs.SessionCore({ maxUnackedBytes: 10 });
+    await session.send(Buffer.alloc(25));
+    let second = false;
+    const pending = session.send('x').then(() => { second = true; });
+    await new Promise(r => setImmediate(r));
+    assert.equal(second, false);
+    session._onAck(1, 'ACK');
+    await pending;
+    assert.equal(session.unacknowledged, 1);
+  });
+
+  test('the waiting queue is bounded: beyond it a send is refused, never dropped silently', async () => {
+    const session = new rs.SessionCore({ maxUnackedMessages: 1, maxPendingSends: 2 });
+    await session.send('a');
+    session.send('b');
+    session.send('c');
+    await assert.rejects(session.send('d'), /too many sends waiting/);
+  });
+});
