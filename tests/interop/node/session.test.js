@@ -3,98 +3,10 @@
 // runnable server, started as a process exactly as the interop tests start it. Run: npm test (node --test).
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const path = require('node:path');
-const WebSocket = require('ws');
 const rs = require('./rssession');
+const { startServer, until, raw, hello, data, collect, keepConnected } = require('./session-test-support');
 
-const { KIND, SUBPROTOCOL, ZERO_ID } = rs;
-
-async function startServer(...args) {
-  const child = spawn(process.execPath, [path.join(__dirname, 'session-server.js'), '0', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve, reject) => {
-    child.once('exit', code => reject(new Error(`session-server exited with ${code}`)));
-    child.stdout.once('data', d => resolve(Number(/^LISTENING (\d+)/.exec(d.toString())[1])));
-  });
-  const get = async p => (await fetch(`http://127.0.0.1:${port}${p}`)).json();
-  return {
-    port,
-    url: p => `ws://127.0.0.1:${port}${p}`,
-    get,
-    stats: id => get(`/stats?id=${id}`),
-    stop: () => new Promise(resolve => { child.once('exit', resolve); child.stdin.end(); }),
-  };
-}
-
-// Polls until check() is truthy (a condition, not a fixed sleep); fails after timeoutMs.
-async function until(check, what, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 10));
-  }
-}
-
-// A raw connection: send crafted frames, await decoded frames or the close one at a time.
-function raw(url, protocols = [SUBPROTOCOL]) {
-  const ws = new WebSocket(url, protocols);
-  const queue = [];
-  const waiters = [];
-  const push = item => (waiters.length ? waiters.shift()(item) : queue.push(item));
-  ws.on('message', (data, isBinary) => {
-    try { push({ frame: rs.decodeFrame(data, isBinary) }); } catch (e) { push({ error: e.message }); }
-  });
-  ws.on('close', (code, reason) => push({ close: { code, reason: reason.toString() } }));
-  ws.on('error', () => {});
-  const next = () => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no frame within 5 s')), 5000);
-    const done = item => { clearTimeout(timer); resolve(item); };
-    if (queue.length) done(queue.shift()); else waiters.push(done);
-  });
-  return {
-    ws,
-    next,
-    opened: new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); }),
-    send: b => ws.send(b),
-    async frame(kind) {
-      for (;;) {
-        const item = await next();
-        if (item.close) throw new Error(`closed ${item.close.code} ${item.close.reason} while waiting for kind ${kind}`);
-        if (!kind || item.frame.kind === kind) return item.frame;
-      }
-    },
-    async closed() {
-      for (;;) { const item = await next(); if (item.close) return item.close; }
-    },
-  };
-}
-
-async function hello(url, id = ZERO_ID, lastReceived = 0) {
-  const c = raw(url);
-  await c.opened;
-  c.send(rs.encodeHello(id, lastReceived));
-  const welcome = await c.frame();
-  assert.equal(welcome.kind, KIND.WELCOME);
-  return { c, welcome };
-}
-
-const data = (seq, text) => rs.encodeData(seq, Buffer.from(text), true);
-
-function collect(client) {
-  const got = [];
-  client.on('message', (payload, text) => got.push({ text, value: payload.toString() }));
-  return got;
-}
-
-// Reconnects after every cut until the session ends; the cut itself is the test's.
-// Only an attached connection's loss leads to a new attempt, so a stopped server ends the loop.
-function keepConnected(client) {
-  client.on('close', (code, reason, attached) => {
-    if (attached && !client.ended && code !== 1000) client.connect().catch(() => {});
-  });
-}
+const { KIND, ZERO_ID } = rs;
 
 describe('session server', () => {
   let server;
@@ -248,9 +160,11 @@ describe('session server', () => {
     const old = client.sessionId;
     await server.get('/admin/forget');
     await until(() => !client.ws, 'the cut');
+    await client.send('kept while away 1');
+    await client.send('kept while away 2');
     const lost = new Promise(resolve => client.once('lost', resolve));
     const result = await client.connect();
-    assert.equal((await lost).unacknowledged, 0);
+    assert.equal((await lost).unacknowledged, 2); // reported as possibly undelivered, then discarded
     assert.ok(result.lost);
     assert.notEqual(client.sessionId, old);
     await client.send('after');
@@ -299,77 +213,6 @@ describe('session server with small limits', () => {
     const again = await hello(server.url('/session/echo'), welcome.id, 0);
     assert.equal(again.welcome.lost, true);
     again.c.ws.close(1000);
-  });
-});
-
-describe('protocol errors close with 1002 and a reason, and end the session', () => {
-  let server;
-  before(async () => { server = await startServer(); });
-  after(() => server.stop());
-
-  const firstFrames = {
-    'a text message': ['text', /text WebSocket message/],
-    'an unknown kind': [Buffer.from([0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0]), /unknown frame kind 0x07/],
-    'an empty message': [Buffer.alloc(0), /empty/],
-    'a HELLO of the wrong size': [Buffer.concat([rs.encodeHello(ZERO_ID, 0), Buffer.from([0])]), /HELLO of 29 bytes/],
-    'a HELLO of version 2': [(() => { const b = rs.encodeHello(ZERO_ID, 0); b[1] = 2; return b; })(), /version 2/],
-    'a HELLO with a reserved byte set': [(() => { const b = rs.encodeHello(ZERO_ID, 0); b[3] = 1; return b; })(), /reserved/],
-    'a first frame that is not HELLO': [rs.encodeControl(KIND.PING, 1), /first frame is PING, not HELLO/],
-    'a new session HELLO with a last received': [rs.encodeHello(ZERO_ID, 1), /above the highest sequence sent 0/],
-  };
-  for (const [name, [frame, reason]] of Object.entries(firstFrames)) {
-    test(`first frame: ${name}`, async () => {
-      const c = raw(server.url('/session/echo'));
-      await c.opened;
-      c.send(frame);
-      const close = await c.closed();
-      assert.equal(close.code, 1002);
-      assert.match(close.reason, reason);
-    });
-  }
-
-  const later = {
-    'a second HELLO': [() => rs.encodeHello(ZERO_ID, 0), /second HELLO/],
-    'a WELCOME': [() => rs.encodeWelcome(0, ZERO_ID, 0, 0), /second WELCOME/],
-    'an ACK of the wrong size': [() => Buffer.alloc(11, 0).fill(KIND.ACK, 0, 1), /ACK of 11 bytes/],
-    'a PONG with a reserved byte set': [() => { const b = rs.encodeControl(KIND.PONG, 0); b[1] = 1; return b; }, /PONG reserved/],
-    'a DATA with an unknown flag bit': [() => { const b = data(1, 'x'); b[1] = 0x02; return b; }, /unknown flag/],
-    'a DATA sequence of 0': [() => data(0, 'x'), /sequence 0/],
-    'a sequence gap': [() => data(2, 'x'), /gap: DATA 2 after 0/],
-    'an ACK above the highest sequence sent': [() => rs.encodeControl(KIND.ACK, 1), /ACK 1 above the highest sequence sent 0/],
-    'an ACK of 2^64-1': [() => rs.encodeControl(KIND.ACK, Buffer.alloc(8, 0xff)), /above the highest sequence sent/],
-    'a text message': [() => 'text', /text WebSocket message/],
-  };
-  for (const [name, [frame, reason]] of Object.entries(later)) {
-    test(`after WELCOME: ${name}; a later HELLO for the session is told lost`, async () => {
-      const { c, welcome } = await hello(server.url('/session/echo'));
-      c.send(frame());
-      const close = await c.closed();
-      assert.equal(close.code, 1002);
-      assert.match(close.reason, reason);
-      const again = await hello(server.url('/session/echo'), welcome.id, 0);
-      assert.equal(again.welcome.lost, true);
-      again.c.ws.close(1000);
-    });
-  }
-
-  test('a resuming HELLO whose last received is above what the server sent', async () => {
-    const { c, welcome } = await hello(server.url('/session/echo'));
-    c.ws.terminate();
-    const again = raw(server.url('/session/echo'));
-    await again.opened;
-    again.send(rs.encodeHello(welcome.id, 7));
-    const close = await again.closed();
-    assert.equal(close.code, 1002);
-    assert.match(close.reason, /HELLO last received 7 above the highest sequence sent 0/);
-    const third = await hello(server.url('/session/echo'), welcome.id, 0);
-    assert.equal(third.welcome.lost, true);
-    third.c.ws.close(1000);
-  });
-
-  test('the server records the reasons it closed with', async () => {
-    const stats = await server.get('/stats');
-    assert.ok(stats.protocolErrors.length > 0);
   });
 });
 
