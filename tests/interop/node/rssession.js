@@ -94,6 +94,8 @@ class SessionServer extends EventEmitter {
       clearTimeout(helloTimer);
       if (!session || session.ws !== ws || session.ended) return;
       if (code === CLOSE.NORMAL) this._endSession(session, 'closed by the client (1000)');
+      // The client found a protocol error and ended its side (rule 8); keeping ours would only wait for the window.
+      else if (code === CLOSE.PROTOCOL_ERROR) this._endSession(session, 'the client closed with 1002 (protocol error)');
       // Replaying the message over the limit would only close again: the session ends (see the report's assumptions).
       else if (tooBig) this._endSession(session, 'message over the size limit (1009)');
       else this._detachSession(session);

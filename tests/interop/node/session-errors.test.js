@@ -73,6 +73,17 @@ describe('protocol errors close with 1002 and a reason, and end the session', ()
     third.c.ws.close(1000);
   });
 
+  test('a client that closes with 1002 ends the session on the server too', async () => {
+    const { c, welcome } = await hello(server.url('/session/echo'));
+    c.ws.close(1002, 'the client found a protocol error');
+    await c.closed();
+    const stats = await until(async () => { const s = await server.stats(rs.idToString(welcome.id)); return s.ended && s; }, 'the end');
+    assert.match(stats.endReason, /1002/);
+    const again = await hello(server.url('/session/echo'), welcome.id, 0);
+    assert.equal(again.welcome.lost, true);
+    again.c.ws.close(1000);
+  });
+
   test('the server records the reasons it closed with', async () => {
     const stats = await server.get('/stats');
     assert.ok(stats.protocolErrors.length > 0);

@@ -153,6 +153,18 @@ describe('session server', () => {
     c.ws.close(1000);
   });
 
+  test('the server application ending a session closes with 1000 and nothing is kept', async () => {
+    const client = new rs.SessionClient(server.url('/session/echo'));
+    await client.connect();
+    const closed = new Promise(resolve => client.once('close', resolve));
+    assert.deepEqual(await server.get(`/admin/end?id=${client.sessionId}`), { ended: true });
+    assert.equal(await closed, 1000);
+    assert.equal(client.ended, true);
+    const { welcome, c } = await hello(server.url('/session/echo'), client.id, 0);
+    assert.equal(welcome.lost, true);
+    c.ws.close(1000);
+  });
+
   test('a forgotten session (server restart) is reported lost and a fresh session works', async () => {
     const client = new rs.SessionClient(server.url('/session/echo'));
     const got = collect(client);
