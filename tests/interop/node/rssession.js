@@ -94,6 +94,8 @@ class SessionServer extends EventEmitter {
       clearTimeout(helloTimer);
       if (!session || session.ws !== ws || session.ended) return;
       if (code === CLOSE.NORMAL) this._endSession(session, 'closed by the client (1000)');
+      // The client found a protocol error and ended its side (rule 8); keeping ours would only wait for the window.
+      else if (code === CLOSE.PROTOCOL_ERROR) this._endSession(session, 'the client closed with 1002 (protocol error)');
       // Replaying the message over the limit would only close again: the session ends (see the report's assumptions).
       else if (tooBig) this._endSession(session, 'message over the size limit (1009)');
       else this._detachSession(session);
@@ -184,7 +186,7 @@ class SessionServer extends EventEmitter {
 }
 
 // A minimal client: connect() opens a connection and says HELLO (resuming its session when it has one); the caller
-// decides when to reconnect. Emits 'message', 'lost' ({ unacknowledged }), 'close' (code, reason), 'protocol-error'.
+// decides when to reconnect. Emits 'message', 'lost' ({ unacknowledged }), 'close' (code, reason, wasAttached), 'protocol-error'.
 class SessionClient extends SessionCore {
   constructor(url, options = {}) {
     super(options);
@@ -233,11 +235,12 @@ class SessionClient extends SessionCore {
       ws.on('error', e => reject(e));
       ws.on('close', (code, reason) => {
         if (!welcomed) reject(new Error(`closed before WELCOME: ${code} ${reason}`));
-        if (this.ws === ws) {
+        const attached = this.ws === ws;
+        if (attached) {
           this._detach();
           if (code === CLOSE.NORMAL) this._end(`closed by the server: ${reason}`);
         }
-        this.emit('close', code, reason.toString());
+        this.emit('close', code, reason.toString(), attached);
       });
     });
   }

@@ -10,6 +10,9 @@
 //   /session/echo          the application echoes every message, same type (text/binary)
 //   /session/count?n=N     the application sends "0".."N-1" (text) as fast as the replay buffer allows, then echoes
 //   /plain/echo            does NOT select the session subprotocol: a plain echo server, for "server does not speak it"
+//   /session/bad?what=W    a hostile server: after the client's first frame it sends what PROBES[W] builds (a broken
+//                          WELCOME, or a valid WELCOME then one broken frame; ?size=N for "oversized"), then records
+//                          how the client closed: /stats lists {what, closeCode, closeReason} under "probes".
 // A /session/* handshake that does not offer resilientsockets.session.v1 is refused with HTTP 400.
 //
 // HTTP (GET):
@@ -20,7 +23,9 @@
 //   /admin/end?id=<uuid>   the application ends that session (close 1000): {"ended":true|false}
 const http = require('http');
 const { WebSocketServer } = require('ws');
-const { SessionServer, SUBPROTOCOL } = require('./rssession');
+const rs = require('./rssession');
+
+const { SessionServer, SUBPROTOCOL, KIND } = rs;
 
 function option(name, fallback) {
   const flag = process.argv.find(a => a.startsWith(`--${name}=`));
@@ -79,6 +84,46 @@ sessions.on('session', session => {
   }
 });
 
+// Each probe: the frames the hostile server sends after the client's HELLO. w() is a valid new-session WELCOME.
+const w = () => rs.encodeWelcome(0, rs.newId(), 0, sessions.options.resumeWindowMs);
+const patch = (frame, offset, value) => { frame[offset] = value; return frame; };
+const PROBES = {
+  'no-welcome': () => [rs.encodeData(1, Buffer.from('x'), true)],
+  'welcome-size': () => [w().subarray(0, 31)],
+  'welcome-version': () => [patch(w(), 1, 2)],
+  'welcome-flags': () => [patch(w(), 2, 0x04)],
+  'welcome-reserved': () => [patch(w(), 3, 1)],
+  'welcome-last-received': () => [rs.encodeWelcome(0, rs.newId(), 5, 1000)],
+  'welcome-text': () => ['welcome'],
+  'second-welcome': () => [w(), w()],
+  'hello': () => [w(), rs.encodeHello(rs.ZERO_ID, 0)],
+  'text': () => [w(), 'text'],
+  'unknown-kind': () => [w(), Buffer.from([0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
+  'empty': () => [w(), Buffer.alloc(0)],
+  'control-size': () => [w(), Buffer.concat([rs.encodeControl(KIND.PING, 1), Buffer.from([0])])],
+  'control-reserved': () => [w(), patch(rs.encodeControl(KIND.PING, 1), 1, 1)],
+  'data-short': () => [w(), rs.encodeData(1, Buffer.alloc(0), false).subarray(0, 9)],
+  'data-flags': () => [w(), patch(rs.encodeData(1, Buffer.from('x'), true), 1, 0x03)],
+  'sequence-zero': () => [w(), rs.encodeData(0, Buffer.from('x'), true)],
+  'gap': () => [w(), rs.encodeData(2, Buffer.from('x'), true)],
+  'ack-above': () => [w(), rs.encodeControl(KIND.ACK, 1)],
+  'oversized': size => [w(), rs.encodeData(1, Buffer.alloc(size), false)],
+};
+const probes = [];
+
+function probe(ws, url) {
+  const what = url.searchParams.get('what');
+  const build = PROBES[what];
+  const record = { what, closeCode: null, closeReason: null };
+  probes.push(record);
+  if (!build) { ws.close(1011, `unknown probe ${what}`); return; }
+  ws.once('message', () => {
+    for (const frame of build(Number(url.searchParams.get('size') || 1024 * 1024))) ws.send(frame, { binary: typeof frame !== 'string' });
+  });
+  ws.on('close', (code, reason) => { record.closeCode = code; record.closeReason = reason.toString(); });
+  ws.on('error', () => {});
+}
+
 function json(res, status, body) {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -90,7 +135,7 @@ const server = http.createServer((req, res) => {
     const id = url.searchParams.get('id');
     const list = sessions.history.filter(s => !id || s.sessionId === id.toLowerCase()).map(sessionStats);
     if (id && list.length === 0) return json(res, 404, { error: `unknown session ${id}` });
-    return json(res, 200, id ? list[0] : { lostHellos: sessions.lostHellos, protocolErrors: sessions.protocolErrors, sessions: list });
+    return json(res, 200, id ? list[0] : { lostHellos: sessions.lostHellos, protocolErrors: sessions.protocolErrors, probes, sessions: list });
   }
   if (url.pathname === '/admin/cut') return json(res, 200, { cut: sessions.cutAll() });
   if (url.pathname === '/admin/forget') return json(res, 200, { forgotten: sessions.forgetAll() });
@@ -109,7 +154,7 @@ const wss = new WebSocketServer({
   verifyClient: (info, done) => {
     const path = new URL(info.req.url, 'http://localhost').pathname;
     if (path === '/plain/echo') return done(true);
-    if (path !== '/session/echo' && path !== '/session/count') return done(false, 404, `no such path ${path}`);
+    if (!['/session/echo', '/session/count', '/session/bad'].includes(path)) return done(false, 404, `no such path ${path}`);
     const offered = (info.req.headers['sec-websocket-protocol'] || '').split(',').map(p => p.trim());
     if (!offered.includes(SUBPROTOCOL)) return done(false, 400, `${SUBPROTOCOL} required`);
     return done(true);
@@ -121,7 +166,8 @@ wss.on('connection', (ws, req) => {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
     return;
   }
-  sessions.handleConnection(ws, req);
+  const url = new URL(req.url, 'http://localhost');
+  if (url.pathname === '/session/bad') probe(ws, url); else sessions.handleConnection(ws, req);
 });
 
 server.listen(port, '127.0.0.1', () => console.log(`LISTENING ${server.address().port}`));
