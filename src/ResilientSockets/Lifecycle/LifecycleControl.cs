@@ -196,7 +196,7 @@ internal sealed class LifecycleControl
     {
         lock (_gate)
         {
-            if (!_paused)
+            if (!_paused || _completed)
             {
                 return false;
             }
@@ -204,9 +204,10 @@ internal sealed class LifecycleControl
             _paused = false;
             _pausedQuiet.TrySetResult(true);
             _pauseRequested = NewSignal();
-            _state.TryTransition(ConnectionState.Paused, ConnectionState.Reconnecting);
             ReleaseLocked();
-            return true;
+
+            // False when a stop has already moved the client on: there is nothing left to resume.
+            return _state.TryTransition(ConnectionState.Paused, ConnectionState.Reconnecting);
         }
     }
 
