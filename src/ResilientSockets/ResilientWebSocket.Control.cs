@@ -86,6 +86,18 @@ public sealed partial class ResilientWebSocket
         return true;
     }
 
+    /// <summary>Runs once, when the client starts: follow the connectivity source, and say how the socket is carried.</summary>
+    private void OnStarting()
+    {
+        var transport = _options.Transport;
+        if (!transport.IsDefault)
+        {
+            Log.TransportSelected(_logger, transport.EffectiveHttpVersion.ToString(), transport.VersionPolicy, transport.HttpInvoker is not null, transport.Compression is not null);
+        }
+
+        AttachConnectivity();
+    }
+
     private void AttachConnectivity()
     {
         if (_options.Lifecycle.Connectivity is not { } source)

@@ -125,7 +125,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         }
 
         Log.Starting(_logger);
-        AttachConnectivity();
+        OnStarting();
         _lifecycle = Task.Run(RunAsync);
         return WaitForFirstOpenAsync(cancellationToken);
     }
