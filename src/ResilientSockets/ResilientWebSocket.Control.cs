@@ -98,6 +98,9 @@ public sealed partial class ResilientWebSocket
         AttachConnectivity();
     }
 
+    /// <summary>Completes when the loop rests in a hold (paused or offline), so a test can prove that no attempt follows.</summary>
+    internal Task WhenHeld => _control.Holding;
+
     private void AttachConnectivity()
     {
         if (_options.Lifecycle.Connectivity is not { } source)

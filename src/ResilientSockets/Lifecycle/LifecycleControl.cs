@@ -30,6 +30,7 @@ internal sealed class LifecycleControl
     private TaskCompletionSource<bool> _released = NewSignal();
     private TaskCompletionSource<bool> _pauseRequested = NewSignal();
     private TaskCompletionSource<bool> _pausedQuiet = NewSignal();
+    private TaskCompletionSource<bool> _holding = NewSignal();
 
     public LifecycleControl(ConnectionStateMachine state) => _state = state;
 
@@ -51,6 +52,18 @@ internal sealed class LifecycleControl
         }
     }
 
+    /// <summary>Gets a task that completes when the loop is resting in a hold (paused or offline); renewed when the hold ends.</summary>
+    public Task Holding
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _holding.Task;
+            }
+        }
+    }
+
     private bool IsHeldLocked => _paused || (_offline && !_forceAttempt);
 
     /// <summary>Waits, without any timer, while the client is paused or offline; returns at once otherwise.</summary>
@@ -68,6 +81,7 @@ internal sealed class LifecycleControl
 
                 released = _released.Task;
                 _pausedQuiet.TrySetResult(true);
+                _holding.TrySetResult(true);
                 if (!_paused)
                 {
                     // Offline before the first attempt: say so, rather than sit in Connecting with nothing in flight.
@@ -314,5 +328,9 @@ internal sealed class LifecycleControl
     {
         _released.TrySetResult(true);
         _released = NewSignal();
+        if (_holding.Task.IsCompleted)
+        {
+            _holding = NewSignal();
+        }
     }
 }

@@ -19,8 +19,10 @@ public sealed class ConnectivityTests
         var start = sut.Client.StartAsync();
         await sut.NextBackoffAsync();
         sut.Network.Set(online: false);
+        await sut.Client.WhenHeld.WaitAsync(TestTimeouts.Signal);
         sut.Time.Advance(TimeSpan.FromHours(1));
         server.HandshakeCount.Should().Be(1, "an hour offline makes no attempt");
+        sut.Client.State.Should().Be(ConnectionState.Reconnecting);
 
         sut.Network.Set(online: true);
         await server.WaitUntilAsync(s => s.HandshakeCount == 2, TestTimeouts.Signal);
@@ -67,6 +69,7 @@ public sealed class ConnectivityTests
 
         server.AbortAll();
         await sut.States.WaitForAsync(ConnectionState.Reconnecting);
+        await sut.Client.WhenHeld.WaitAsync(TestTimeouts.Signal);
         sut.Time.Advance(TimeSpan.FromHours(1));
         server.HandshakeCount.Should().Be(1);
 
