@@ -214,13 +214,26 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
             _certificate ??= _options.Certificate ?? SelfSigned();
         }
 
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, port, listen =>
+        builder.WebHost.UseKestrel(options =>
         {
-            if (_certificate is not null)
+            if (_options.MaxStreamsPerConnection is { } streams)
             {
-                listen.UseHttps(_certificate);
+                options.Limits.Http2.MaxStreamsPerConnection = streams;
             }
-        }));
+
+            options.Listen(IPAddress.Loopback, port, listen =>
+            {
+                if (_options.Protocols is { } protocols)
+                {
+                    listen.Protocols = protocols;
+                }
+
+                if (_certificate is not null)
+                {
+                    listen.UseHttps(_certificate);
+                }
+            });
+        });
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         app.Run(HandleAsync);
@@ -263,9 +276,13 @@ public sealed class LoopbackWebSocketServer : IAsyncDisposable
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = _options.EnableCompression }).ConfigureAwait(false);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var connection = new ServerConnection(Interlocked.Increment(ref _nextConnectionId), path, context.Request.QueryString.Value, headers, socket);
+        var connection = new ServerConnection(Interlocked.Increment(ref _nextConnectionId), path, context.Request.QueryString.Value, headers, socket)
+        {
+            Protocol = context.Request.Protocol,
+            TransportConnectionId = context.Connection.Id,
+        };
         _connections[connection.Id] = connection;
         Signal();
         try

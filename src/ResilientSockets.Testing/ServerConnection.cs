@@ -36,6 +36,12 @@ public sealed class ServerConnection
     /// <summary>Gets the request query string, if any.</summary>
     public string? Query { get; }
 
+    /// <summary>Gets the HTTP version the handshake came over: <c>"HTTP/1.1"</c> (upgrade) or <c>"HTTP/2"</c> (extended CONNECT, RFC 8441).</summary>
+    public string Protocol { get; internal init; } = "HTTP/1.1";
+
+    /// <summary>Gets the id of the TCP (or TLS) connection that carries this WebSocket: WebSockets multiplexed over one HTTP/2 connection share it.</summary>
+    public string TransportConnectionId { get; internal init; } = string.Empty;
+
     /// <summary>Gets the handshake request's headers.</summary>
     public IReadOnlyDictionary<string, string> RequestHeaders { get; }
 

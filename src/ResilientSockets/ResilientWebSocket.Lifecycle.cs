@@ -12,6 +12,7 @@ using ResilientSockets.Internal;
 using ResilientSockets.Receiving;
 using ResilientSockets.Reconnect;
 using ResilientSockets.Sessions;
+using ResilientSockets.Transport;
 
 namespace ResilientSockets;
 
@@ -34,20 +35,36 @@ public sealed partial class ResilientWebSocket
         Exception? fault = null;
         ConnectionEnd? terminalEnd = null;
         var isReconnect = false;
+        TimeSpan? backoff = null;
         try
         {
             while (!stop.IsCancellationRequested)
             {
+                // Paused, or offline: no attempt and no timer until resumed or the network is back.
+                await _control.WaitWhileHeldAsync(stop).ConfigureAwait(false);
                 ConnectionScope connection;
+                var cycle = _control.BeginCycle(stop);
                 try
                 {
+                    if (backoff is { } wait)
+                    {
+                        backoff = null;
+                        Log.ReconnectScheduled(_logger, (long)wait.TotalMilliseconds);
+                        await _time.DelayAsync(wait, cycle.Token).ConfigureAwait(false);
+                    }
+
                     // Built per connect cycle rather than held: an open connection needs no pipeline, and thousands
                     // of idle clients would each keep about a kilobyte of strategy objects alive.
                     var pipeline = !isReconnect && _options.Reconnect.FailFastOnStart ? BuildTimeoutOnlyPipeline() : _options.Reconnect.Pipeline ?? BuildDefaultPipeline();
                     connection = await pipeline.ExecuteAsync(
                         static (state, ct) => state.Self.ConnectAttemptAsync(state.IsReconnect, ct),
                         (Self: this, IsReconnect: isReconnect),
-                        stop).ConfigureAwait(false);
+                        cycle.Token).ConfigureAwait(false);
+                }
+                catch (Exception) when (!stop.IsCancellationRequested && cycle.IsCancellationRequested)
+                {
+                    // Reconnect now, a lost network or a pause cut the wait (for a pause, also the attempt) short.
+                    continue;
                 }
                 catch (TimeoutRejectedException ex) when (!stop.IsCancellationRequested)
                 {
@@ -59,12 +76,27 @@ public sealed partial class ResilientWebSocket
                     fault = ex;
                     break;
                 }
+                finally
+                {
+                    _control.EndCycle(cycle);
+                }
 
                 isReconnect = true;
                 var end = await RunConnectionAsync(connection, stop).ConfigureAwait(false);
                 if (stop.IsCancellationRequested)
                 {
                     break;
+                }
+
+                if (end.IsPause || _control.IsPaused)
+                {
+                    // A close the application asked for is no failure, and resuming must not wait out a backoff.
+                    if (end.Uptime >= _options.Reconnect.MinUptime)
+                    {
+                        _failures = 0;
+                    }
+
+                    continue;
                 }
 
                 if (end.IsTerminal)
@@ -95,8 +127,7 @@ public sealed partial class ResilientWebSocket
                     delay = Backoff.AfterFailure(_failures, _options.Reconnect.Delay, _options.Reconnect.MaxDelay, Jitter.NextDouble());
                 }
 
-                Log.ReconnectScheduled(_logger, (long)delay.TotalMilliseconds);
-                await _time.DelayAsync(delay, stop).ConfigureAwait(false);
+                backoff = delay;
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -109,6 +140,8 @@ public sealed partial class ResilientWebSocket
             fault = ex;
         }
 
+        _control.Complete();
+        DetachConnectivity();
         await FinishAsync(stop.IsCancellationRequested ? null : fault, terminalEnd).ConfigureAwait(false);
     }
 
@@ -165,7 +198,11 @@ public sealed partial class ResilientWebSocket
     private async ValueTask<ConnectionScope> ConnectAttemptAsync(bool isReconnect, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _state.TryTransition(ConnectionState.Reconnecting, ConnectionState.Connecting);
+        if (!_control.TryEnterAttempt(cancellationToken))
+        {
+            throw new OperationCanceledException("No attempt was made: the client is paused or offline, or was asked to reconnect now.", cancellationToken);
+        }
+
         var attempt = _failures + 1;
         var started = _time.GetTimestamp();
         var socket = new ClientWebSocket();
@@ -183,6 +220,8 @@ public sealed partial class ResilientWebSocket
             socket.Options.KeepAliveTimeout = _options.Heartbeat.KeepAliveTimeout;
             socket.Options.CollectHttpResponseDetails = true;
 #endif
+            TransportSetup.Apply(socket.Options, _options.Transport);
+
             if (_session is not null)
             {
                 socket.Options.AddSubProtocol(SessionFrameCodec.SubProtocol);
@@ -194,6 +233,11 @@ public sealed partial class ResilientWebSocket
                 var context = new ConnectingContext(uri, socket.Options, attempt, isReconnect);
                 await onConnecting(context, cancellationToken).ConfigureAwait(false);
                 uri = context.Uri;
+            }
+
+            if (TransportSetup.CheckInvokerConflicts(socket.Options, _options.Transport) is { } conflict)
+            {
+                throw new WebSocketConnectException(conflict, new ArgumentException(conflict, nameof(ResilientWebSocketOptions.OnConnecting)), isTransient: false);
             }
 
             if (uri is null)
@@ -217,7 +261,7 @@ public sealed partial class ResilientWebSocket
             Log.Connecting(_logger, attempt, UriRedactor.Redact(uri));
             try
             {
-                await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
+                await TransportSetup.ConnectAsync(socket, uri, _options.Transport, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -248,6 +292,7 @@ public sealed partial class ResilientWebSocket
             Log.Connected(_logger, UriRedactor.Redact(uri), (long)elapsed.TotalMilliseconds, attempt);
             _metrics.ConnectDuration.Record(elapsed.TotalSeconds, _nameTag);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Ok);
+            _control.ExitAttempt(failed: false);
             return new ConnectionScope(link, reader, _time.GetTimestamp(), _time, _options.Heartbeat.SendTimeout);
         }
         catch (Exception ex)
@@ -257,7 +302,8 @@ public sealed partial class ResilientWebSocket
             reader?.Dispose();
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             activity?.SetTag("error.type", ex.GetType().FullName);
-            if (!_stopCts.IsCancellationRequested)
+            _control.ExitAttempt(failed: true);
+            if (!_stopCts.IsCancellationRequested && !(cancellationToken.IsCancellationRequested && _control.IsPaused))
             {
                 _failures++;
                 Log.ConnectAttemptFailed(_logger, attempt, ex is OperationCanceledException ? $"timed out after {_options.Reconnect.ConnectTimeout}" : ex.Message);
@@ -323,9 +369,11 @@ public sealed partial class ResilientWebSocket
 
     private async Task<ConnectionEnd> RunConnectionAsync(ConnectionScope connection, CancellationToken stop)
     {
+        // Taken before the state opens, so a pause right after it is seen even if a resume follows at once.
+        var pause = _control.PauseRequested;
         if (!_state.TryTransition(ConnectionState.Connecting, ConnectionState.Open))
         {
-            // Stop won the race with the handshake.
+            // Stop (or a pause) won the race with the handshake.
             connection.Socket.Abort();
             connection.Dispose();
             return ConnectionEnd.Stopped;
@@ -366,16 +414,18 @@ public sealed partial class ResilientWebSocket
         connection.ReceiveLoopTask = receive;
         var send = Task.Run(() => SendLoopAsync(connection));
         var liveness = connection.Monitor?.RunAsync() ?? Task.CompletedTask;
-        var first = await Task.WhenAny(receive, send, _stopRequested.Task).ConfigureAwait(false);
+        var first = await Task.WhenAny(receive, send, _stopRequested.Task, pause).ConfigureAwait(false);
 
         // The send loop also ends without an error when a stop closes the queue, which can win the race with the stop signal.
         var stopping = first == _stopRequested.Task || (first == send && send.Result is null);
         ConnectionEnd end;
-        if (stopping)
+        if (stopping || first == pause)
         {
-            await CloseAsync(connection, WebSocketCloseStatus.NormalClosure, "Client stopping", send).ConfigureAwait(false);
+            // Pausing closes as cleanly as stopping (the app is going to the background), but keeps the queue and the readers.
+            var pausing = !stopping;
+            await CloseAsync(connection, WebSocketCloseStatus.NormalClosure, pausing ? "Client paused" : "Client stopping", send).ConfigureAwait(false);
             await receive.ConfigureAwait(false);
-            end = ConnectionEnd.Stopped;
+            end = pausing ? ConnectionEnd.Paused : ConnectionEnd.Stopped;
         }
         else if (first == send)
         {
@@ -420,7 +470,7 @@ public sealed partial class ResilientWebSocket
             end = ConnectionEnd.WrongProtocol(notWebSocket).WithUptime(end.Uptime);
         }
 
-        if (stop.IsCancellationRequested || end.IsTerminal)
+        if (stop.IsCancellationRequested || end.IsTerminal || end.IsPause)
         {
             return end;
         }

@@ -9,6 +9,7 @@ using ResilientSockets.Connection;
 using ResilientSockets.Diagnostics;
 using ResilientSockets.Framing;
 using ResilientSockets.Internal;
+using ResilientSockets.Lifecycle;
 using ResilientSockets.Receiving;
 using ResilientSockets.Sending;
 
@@ -79,6 +80,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         _time = _options.TimeProvider;
         _dispatcher = new EventDispatcher(_logger);
         _state = new ConnectionStateMachine(OnStateChanged);
+        _control = new LifecycleControl(_state);
         _queue = new SendQueue(_options.Sending, OnOutboundDropped);
         _readers = new ReaderHub(_options.Receiving, OnInboundDropped);
         _metrics = SocketMetrics.For(_options.MeterFactory);
@@ -128,6 +130,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         }
 
         Log.Starting(_logger);
+        OnStarting();
         _lifecycle = Task.Run(RunAsync);
         return WaitForFirstOpenAsync(cancellationToken);
     }
@@ -196,7 +199,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         var left = _state.TryTransition(static s => s switch
         {
             ConnectionState.Idle => ConnectionState.Closed,
-            ConnectionState.Connecting or ConnectionState.Open or ConnectionState.Reconnecting => ConnectionState.Closing,
+            ConnectionState.Connecting or ConnectionState.Open or ConnectionState.Reconnecting or ConnectionState.Paused => ConnectionState.Closing,
             _ => null,
         });
 

@@ -59,6 +59,12 @@ public sealed class ResilientWebSocketOptions
     /// <summary>Gets or sets liveness checks: heartbeat ping/pong, protocol keep-alive, receive and send timeouts.</summary>
     public HeartbeatOptions Heartbeat { get; set; } = new();
 
+    /// <summary>Gets or sets how the client follows the device: the connectivity source (see also <see cref="ResilientWebSocket.PauseAsync"/>, <see cref="ResilientWebSocket.Resume"/>, <see cref="ResilientWebSocket.ReconnectNow"/>).</summary>
+    public LifecycleOptions Lifecycle { get; set; } = new();
+
+    /// <summary>Gets or sets how the WebSocket is carried: HTTP/1.1 or HTTP/2 through a shared invoker, and permessage-deflate.</summary>
+    public TransportOptions Transport { get; set; } = new();
+
     /// <summary>Gets or sets chunked binary transfers (<c>SendTransferAsync</c>, <c>ReadTransfersAsync</c>). When set, binary messages starting with the frame magic are frames.</summary>
     /// <value>The default value is <see langword="null"/>: framing is off.</value>
     public ChunkedTransferOptions? Framing { get; set; }
@@ -142,6 +148,20 @@ public sealed class ResilientWebSocketOptions
         Framing?.Validate(errors);
         Session?.Validate(errors);
 
+        if (Lifecycle is null)
+        {
+            errors.Add("Lifecycle must not be null.");
+        }
+
+        if (Transport is null)
+        {
+            errors.Add("Transport must not be null.");
+        }
+        else
+        {
+            Transport.Validate(errors);
+        }
+
         if (Receiving is null)
         {
             errors.Add("Receiving must not be null.");
@@ -171,6 +191,8 @@ public sealed class ResilientWebSocketOptions
         Heartbeat = Heartbeat.Clone(),
         Framing = Framing?.Clone(),
         Session = Session?.Clone(),
+        Lifecycle = Lifecycle.Clone(),
+        Transport = Transport.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
         MeterFactory = MeterFactory,

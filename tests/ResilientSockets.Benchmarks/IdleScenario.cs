@@ -76,7 +76,7 @@ internal static class IdleScenario
         }
     }
 
-    private static async Task<(long Managed, long Rss)> SettledMemoryAsync()
+    internal static async Task<(long Managed, long Rss)> SettledMemoryAsync()
     {
         await Task.Delay(1000);
         for (var i = 0; i < 2; i++)

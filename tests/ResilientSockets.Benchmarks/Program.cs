@@ -1,5 +1,6 @@
 // Benchmarks for ResilientSockets, side by side with raw ClientWebSocket (the floor) and Websocket.Client.
 //   server <port>                   the Kestrel benchmark server (run in its own process)
+//   server-tls                      the TLS server (HTTP/1.1 + HTTP/2, compression) for idle-1000-h2 and idle-200-deflate
 //   scenarios [--quick] [--out DIR] [--pin] [--only a,b]
 //                                   end-to-end scenarios over real sockets; starts the server process itself; writes
 //                                   scenarios.md/.json/.png to DIR (default BenchmarkDotNet.Artifacts)
@@ -9,6 +10,7 @@ using ResilientSockets.Benchmarks;
 
 return args.FirstOrDefault() switch
 {
+    "server-tls" => await TransportScenarios.ServeAsync(),
     "server" => await BenchServer.RunAsync(int.Parse(args.ElementAtOrDefault(1) ?? "0", System.Globalization.CultureInfo.InvariantCulture)),
     "scenarios" => await ScenarioRunner.RunAllAsync(
         quick: args.Contains("--quick"),

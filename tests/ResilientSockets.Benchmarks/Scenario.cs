@@ -13,6 +13,8 @@ internal static class Scenario
                 return await IdleScenario.RunAsync(clientName, port, quick);
             case "restart-to-delivery":
                 return await FaultScenarios.RestartAsync(clientName, quick);
+            case "idle-1000-h2" or "idle-200-deflate":
+                return await TransportScenarios.RunAsync(scenario, clientName, quick);
             case "black-hole-detection":
                 return await FaultScenarios.BlackHoleAsync(clientName, port, quick);
         }

@@ -13,7 +13,7 @@ namespace ResilientSockets.Benchmarks;
 internal static class ScenarioRunner
 {
     internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
-    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection"];
+    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate"];
 
     /// <param name="quick">Smoke mode: tiny counts, one round.</param>
     /// <param name="output">Where the table, JSON and chart go.</param>
@@ -31,6 +31,8 @@ internal static class ScenarioRunner
             {
                 "transfer-256" => ["raw", "resilient-chunked", "resilient", "websocket-client"],
                 "receive-64" or "echo-64" => ["raw", "resilient", "resilient-copy", "websocket-client"],
+                "idle-1000-h2" => ["resilient-h1", "resilient-h2"],
+                "idle-200-deflate" => ["resilient", "resilient-deflate"],
                 _ => Clients,
             };
 
@@ -90,6 +92,7 @@ internal static class ScenarioRunner
             ManagedKibPerConnection = Mid(runs.Select(r => r.ManagedKibPerConnection)),
             RssKibPerConnection = Mid(runs.Select(r => r.RssKibPerConnection)),
             PeakManagedOverBaselineMib = Mid(runs.Select(r => r.PeakManagedOverBaselineMib)),
+            FileDescriptors = (int)Mid(runs.Select(r => (double)r.FileDescriptors)),
         };
     }
 }
@@ -124,6 +127,9 @@ internal sealed record ScenarioResult(string Scenario, string Client, long Opera
     public double ManagedKibPerConnection { get; init; }
 
     public double RssKibPerConnection { get; init; }
+
+    /// <summary>Gets the file descriptors the client process gained while its connections were open (idle transport scenarios).</summary>
+    public int FileDescriptors { get; init; }
 }
 
 internal static class Json
@@ -147,9 +153,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Gets or sets a value indicating whether the server runs on CPU 1 and clients on CPU 0.</summary>
     public static bool Pin { get; set; }
 
-    public static async Task<ChildProcess> StartServerAsync(int port = 0)
+    public static async Task<ChildProcess> StartServerAsync(int port = 0, string mode = "server")
     {
-        var process = Start(Pin ? "1" : null, "server", port.ToString(CultureInfo.InvariantCulture));
+        var process = Start(Pin ? "1" : null, mode, port.ToString(CultureInfo.InvariantCulture));
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
         {
@@ -230,6 +236,7 @@ internal static class Report
                 var s when s.StartsWith("throughput", StringComparison.Ordinal) || s == "receive-64" => ($"{r.PerSecond:N0} msg/s", raw is null ? "" : $"{r.PerSecond / raw.PerSecond:0.00}×"),
                 var s when s.StartsWith("echo", StringComparison.Ordinal) => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
                 "idle-1000" => ($"{r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS per connection", raw is null ? "" : $"{r.ManagedKibPerConnection - raw.ManagedKibPerConnection:+0.0;-0.0} KiB"),
+                "idle-1000-h2" or "idle-200-deflate" => ($"{r.Operations} connected in {r.Millis:0} ms; {r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS per connection; {r.FileDescriptors} fds", ""),
                 "restart-to-delivery" or "black-hole-detection" => (r.Lost > 0 ? $"{r.Lost} of {r.Operations} messages lost" + (double.IsNaN(r.Millis) ? "" : $", {r.Millis:0} ms") : $"{r.Millis:0} ms", raw is null || double.IsNaN(r.Millis) ? "" : $"{r.Millis / raw.Millis:0.00}×"),
                 _ => ($"{r.MegabytesPerSecond:0} MB/s, heap peak +{r.PeakManagedOverBaselineMib:0.0} MiB", raw is null ? "" : $"{r.MegabytesPerSecond / raw.MegabytesPerSecond:0.00}×"),
             };

@@ -87,4 +87,35 @@ public sealed class ResilientWebSocketOptionsTests
         client.TryPostText("1").Should().BeTrue();
         client.TryPostText("2").Should().BeFalse("the client kept the capacity it was built with");
     }
+
+#if NETSTANDARD_BUILD_UNDER_TEST
+    [Fact]
+    public void The_netstandard_build_rejects_every_transport_option_it_cannot_honour_at_construction()
+    {
+        using var invoker = new System.Net.Http.HttpMessageInvoker(new System.Net.Http.SocketsHttpHandler());
+        var options = new ResilientWebSocketOptions
+        {
+            Uri = new Uri("wss://example.com/feed"),
+            Transport = { HttpInvoker = invoker, HttpVersion = new Version(2, 0), VersionPolicy = WebSocketVersionPolicy.RequestVersionExact, Compression = new PerMessageDeflateOptions() },
+        };
+
+        var error = FluentActions.Invoking(() => new ResilientWebSocket(options)).Should().Throw<ArgumentException>().Which;
+
+        error.Message.Should().Contain("4 problems").And.Contain("Transport.HttpInvoker is not supported by the netstandard2.0 build")
+            .And.Contain("Transport.HttpVersion 2.0").And.Contain("Transport.VersionPolicy").And.Contain("Transport.Compression");
+    }
+#else
+    [Fact]
+    public void The_net10_build_accepts_every_transport_option()
+    {
+        using var invoker = new System.Net.Http.HttpMessageInvoker(new System.Net.Http.SocketsHttpHandler());
+        var options = new ResilientWebSocketOptions
+        {
+            Uri = new Uri("wss://example.com/feed"),
+            Transport = { HttpInvoker = invoker, VersionPolicy = WebSocketVersionPolicy.RequestVersionExact, Compression = new PerMessageDeflateOptions() },
+        };
+
+        FluentActions.Invoking(options.Validate).Should().NotThrow();
+    }
+#endif
 }

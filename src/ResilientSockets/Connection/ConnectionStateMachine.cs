@@ -64,6 +64,15 @@ internal sealed class ConnectionStateMachine
         (ConnectionState.Reconnecting, ConnectionState.Closing) => true,
         (ConnectionState.Reconnecting, ConnectionState.Faulted) => true,
         (ConnectionState.Closing, ConnectionState.Closed) => true,
+
+        // Paused by the application (PauseAsync): left by ResumeAsync (to wait for the next attempt), a stop, or an
+        // unexpected error in the loop. Never by an attempt: none is made while paused.
+        (ConnectionState.Connecting, ConnectionState.Paused) => true,
+        (ConnectionState.Open, ConnectionState.Paused) => true,
+        (ConnectionState.Reconnecting, ConnectionState.Paused) => true,
+        (ConnectionState.Paused, ConnectionState.Reconnecting) => true,
+        (ConnectionState.Paused, ConnectionState.Closing) => true,
+        (ConnectionState.Paused, ConnectionState.Faulted) => true,
         _ => false,
     };
 

@@ -86,4 +86,23 @@ internal static partial class Log
 
     [LoggerMessage(25, LogLevel.Error, "Session protocol error: {Reason}", EventName = "SessionProtocolError")]
     public static partial void SessionProtocolError(ILogger logger, string reason);
+
+    // 50-59: lifecycle controls, connectivity and transports.
+    [LoggerMessage(50, LogLevel.Information, "Paused by the application: the connection is closed cleanly and no attempt is made until resumed", EventName = "Paused")]
+    public static partial void Paused(ILogger logger);
+
+    [LoggerMessage(51, LogLevel.Information, "Resumed by the application: reconnecting", EventName = "Resumed")]
+    public static partial void Resumed(ILogger logger);
+
+    [LoggerMessage(52, LogLevel.Information, "Reconnect requested: the backoff wait is skipped", EventName = "ReconnectNow")]
+    public static partial void ReconnectNow(ILogger logger);
+
+    [LoggerMessage(53, LogLevel.Warning, "The connectivity source reports the network lost: no attempts until it is back", EventName = "NetworkLost")]
+    public static partial void NetworkLost(ILogger logger);
+
+    [LoggerMessage(54, LogLevel.Information, "The connectivity source reports the network back: reconnecting at once if disconnected", EventName = "NetworkRestored")]
+    public static partial void NetworkRestored(ILogger logger);
+
+    [LoggerMessage(55, LogLevel.Debug, "Transport: HTTP/{HttpVersion} ({VersionPolicy}), shared invoker {SharedInvoker}, permessage-deflate {Compression}", EventName = "TransportSelected")]
+    public static partial void TransportSelected(ILogger logger, string httpVersion, WebSocketVersionPolicy versionPolicy, bool sharedInvoker, bool compression);
 }

@@ -19,7 +19,9 @@ public sealed class ConnectionStateMachineTests
             "Connecting->Open", "Connecting->Reconnecting", "Connecting->Closing", "Connecting->Faulted",
             "Open->Reconnecting", "Open->Closing", "Open->Faulted",
             "Reconnecting->Connecting", "Reconnecting->Closing", "Reconnecting->Faulted",
-            "Closing->Closed");
+            "Closing->Closed",
+            "Connecting->Paused", "Open->Paused", "Reconnecting->Paused",
+            "Paused->Reconnecting", "Paused->Closing", "Paused->Faulted");
     }
 
     [Fact]
