@@ -219,7 +219,11 @@ public sealed partial class ResilientWebSocket
             // README session rule 8: close with 1002 and the reason; the session ends. A server that breaks the protocol
             // will do so again, so this faults the client rather than reconnecting into the same error.
             Log.SessionProtocolError(_logger, ex.Message);
-            connection.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.ProtocolError, Truncate(ex.Message), CancellationToken.None).Forget();
+
+            // Sent before the loop returns: the lifecycle aborts the socket next, and the peer must learn the rule.
+            var close = connection.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.ProtocolError, Truncate(ex.Message), CancellationToken.None);
+            close.Forget();
+            await _time.TryWaitAsync(close, _options.CloseTimeout).ConfigureAwait(false);
             return ConnectionEnd.WrongProtocol(ex);
         }
 #pragma warning disable CA1031 // Any receive failure means this connection is over; the lifecycle loop decides what next.
