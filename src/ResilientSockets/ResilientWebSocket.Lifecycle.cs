@@ -234,6 +234,12 @@ public sealed partial class ResilientWebSocket
                 }
             }
 
+            if (_subscriptions is { } subscriptions)
+            {
+                // After the user's hook, before the queue flushes: the protocol handshake, then every live subscription.
+                await subscriptions.OnConnectedAsync(new ConnectedContext(socket, reader, isReconnect, attempt) { MaxSize = _options.Receiving.MaxMessageSize }, cancellationToken).ConfigureAwait(false);
+            }
+
             var elapsed = _time.GetElapsedTime(started);
             Log.Connected(_logger, UriRedactor.Redact(uri), (long)elapsed.TotalMilliseconds, attempt);
             _metrics.ConnectDuration.Record(elapsed.TotalSeconds, _nameTag);

@@ -63,6 +63,13 @@ public sealed class ResilientWebSocketOptions
     /// <value>The default value is <see langword="null"/>: framing is off.</value>
     public ChunkedTransferOptions? Framing { get; set; }
 
+    /// <summary>
+    /// Gets or sets shared subscriptions and correlated requests for one application protocol (graphql-ws, JSON-RPC, your own):
+    /// <see cref="ResilientWebSocket.Subscribe(string, ReaderOptions?)"/> and <see cref="ResilientWebSocket.RequestAsync(string, ReadOnlyMemory{byte}, RequestOptions?, CancellationToken)"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: off (Subscribe and RequestAsync throw <see cref="InvalidOperationException"/>).</value>
+    public SubscriptionOptions? Subscriptions { get; set; }
+
     /// <summary>Gets or sets how long a stop waits for the close handshake before aborting the connection.</summary>
     /// <value>The default value is 5 seconds. Must be greater than zero.</value>
     public TimeSpan CloseTimeout { get; set; } = DefaultCloseTimeout;
@@ -132,6 +139,7 @@ public sealed class ResilientWebSocketOptions
         }
 
         Framing?.Validate(errors);
+        Subscriptions?.Validate(errors);
 
         if (Receiving is null)
         {
@@ -161,6 +169,7 @@ public sealed class ResilientWebSocketOptions
         Receiving = Receiving.Clone(),
         Heartbeat = Heartbeat.Clone(),
         Framing = Framing?.Clone(),
+        Subscriptions = Subscriptions?.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
         MeterFactory = MeterFactory,
