@@ -4,7 +4,7 @@
 // --no-ack: accepts connection_init but never answers connection_ack (a server the client must not hang on).
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { buildSchema } from 'graphql';
+import { buildSchema, GraphQLError } from 'graphql';
 
 const port = Number(process.argv[2] ?? 0);
 const noAck = process.argv.includes('--no-ack');
@@ -24,13 +24,12 @@ const roots = {
     fail: () => { throw new Error('fail was asked to fail'); },
   },
   subscription: {
-    tick: {
-      subscribe: async function* ({ ms }) {
-        for (;;) {
-          await sleep(ms ?? 50);
-          yield { tick: ++served };
-        }
-      },
+    // graphql-js calls the root field as the subscribe resolver; each yielded object is the event the field resolves from.
+    tick: async function* ({ ms }) {
+      for (;;) {
+        await sleep(ms ?? 50);
+        yield { tick: ++served };
+      }
     },
   },
 };
@@ -51,7 +50,7 @@ useServer(
       const operation = (payload.query ?? '').replace(/\s+/g, ' ').trim();
       say(`SUBSCRIBE ${id} ${operation}`);
       if (operation.includes('broken')) {
-        return [new Error('broken is not available')]; // a refused subscription: an error message with the id
+        return [new GraphQLError('broken is not available')]; // a refused subscription: an error message with the id
       }
       return undefined;
     },
