@@ -221,7 +221,7 @@ internal sealed partial class SubscriptionEngine
         }
     }
 
-    /// <summary>The link dropped: requests written to it follow the in-flight policy.</summary>
+    /// <summary>The link dropped (or a connection attempt failed after resending): requests written to it follow the in-flight policy.</summary>
     private void OnConnectionLost()
     {
         List<PendingRequest>? failed = null;

@@ -191,7 +191,7 @@ internal sealed partial class SubscriptionEngine
     {
         switch (change.State)
         {
-            case ConnectionState.Reconnecting when change.PreviousState == ConnectionState.Open:
+            case ConnectionState.Reconnecting:
                 OnConnectionLost();
                 break;
             case ConnectionState.Closing or ConnectionState.Closed:
