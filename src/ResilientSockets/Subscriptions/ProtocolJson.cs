@@ -73,40 +73,34 @@ internal static class ProtocolJson
     {
         try
         {
+            // The first "message" (and "data") string anywhere: an object ({code, message, data}) or a list of GraphQL errors.
             var reader = new Utf8JsonReader(error.Span);
             string? message = null;
             string? data = null;
-            var depth = 0;
             while (reader.Read())
             {
-                switch (reader.TokenType)
+                if (reader.TokenType != JsonTokenType.PropertyName)
                 {
-                    case JsonTokenType.StartObject:
-                    case JsonTokenType.StartArray:
-                        depth++;
-                        break;
-                    case JsonTokenType.EndObject:
-                    case JsonTokenType.EndArray:
-                        depth--;
-                        break;
-                    case JsonTokenType.PropertyName when depth <= 2:
-                        var isMessage = reader.ValueTextEquals("message"u8);
-                        var isData = reader.ValueTextEquals("data"u8);
-                        reader.Read();
-                        if (isMessage && message is null && reader.TokenType == JsonTokenType.String)
-                        {
-                            message = reader.GetString();
-                        }
-                        else if (isData && data is null && reader.TokenType == JsonTokenType.String)
-                        {
-                            data = reader.GetString();
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
+                    continue;
+                }
 
-                        break;
+                var isMessage = reader.ValueTextEquals("message"u8);
+                var isData = reader.ValueTextEquals("data"u8);
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    if (isMessage && message is null)
+                    {
+                        message = reader.GetString();
+                    }
+                    else if (isData && data is null)
+                    {
+                        data = reader.GetString();
+                    }
                 }
             }
 

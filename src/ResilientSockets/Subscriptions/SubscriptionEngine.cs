@@ -249,8 +249,9 @@ internal sealed partial class SubscriptionEngine
             }
         }
 
-        // Not open: the server's subscription died with the link, and no new connection will restore it.
-        if (_client.State != ConnectionState.Open || Build(route, subscribe: false) is not { Length: > 0 } message)
+        // Reconnecting: the server's subscription died with the link, and no new connection will restore it. Connecting:
+        // the connect step may just have restored it, so the unsubscribe follows it through the queue (harmless if not).
+        if (_client.State is not (ConnectionState.Open or ConnectionState.Connecting) || Build(route, subscribe: false) is not { Length: > 0 } message)
         {
             return;
         }

@@ -166,4 +166,21 @@ public sealed class GraphQLWsInteropTests(ITestOutputHelper output)
         logger.Entries.Should().Contain(e => e.Id.Id == 31);
         client.State.Should().Be(ConnectionState.Faulted);
     }
+
+    [Fact]
+    public async Task DefaultHeartbeat_IsAnsweredByTheGraphQLWsServerItself()
+    {
+        await using var peer = await ProtocolPeer.StartGraphQLAsync();
+        await using var client = CreateClient(peer, configure: o =>
+        {
+            o.Heartbeat.Enabled = true;
+            o.Heartbeat.Interval = TimeSpan.FromMilliseconds(50);
+        });
+        await client.StartAsync();
+        using var ticks = client.Subscribe(Tick);
+
+        await Eventually.TrueAsync(() => client.LastRoundTripTime is not null, "a graphql-ws pong answers the default ping");
+        (await ReadAsync(ticks, 2)).Should().HaveCount(2, "the heartbeat's pongs do not disturb the subscription");
+        client.State.Should().Be(ConnectionState.Open);
+    }
 }

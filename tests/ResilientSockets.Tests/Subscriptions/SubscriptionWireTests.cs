@@ -76,7 +76,9 @@ public sealed class SubscriptionWireTests
         proceed.SetResult();
         await queued.WaitAsync(TestTimeouts.Signal);
 
-        var second = (await server.WaitForConnectionAsync(2, TestTimeouts.Signal)).Received.Select(m => m.Text).ToArray();
+        // Written is not yet read by the server: wait until the second connection has recorded all three.
+        await server.WaitUntilAsync(s => s.Connections.Count >= 2 && s.Connections[1].Received.Count >= 3, TestTimeouts.Signal);
+        var second = server.Connections[1].Received.Select(m => m.Text).ToArray();
         second.Should().Equal("auth", "{\"type\":\"subscribe\",\"topic\":\"prices\"}", "queued");
     }
 
