@@ -36,15 +36,16 @@ internal sealed partial class SubscriptionEngine
         }
 
         using var timer = _time.CreateTimeoutSource(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
-        using var registration = linked.Token.Register(static s =>
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken) : null;
+        var token = linked?.Token ?? timer.Token;
+        using var registration = token.Register(static s =>
         {
             var (self, pending, timedOut, caller) = ((SubscriptionEngine, PendingRequest, CancellationTokenSource, CancellationToken))s!;
             self.OnRequestCancelled(pending, timedOut.IsCancellationRequested && !caller.IsCancellationRequested, caller);
         }, (this, request, timer, cancellationToken));
         try
         {
-            await _client.SendAsync(request.Message, WebSocketMessageType.Text, linked.Token).ConfigureAwait(false);
+            await _client.SendAsync(request.Message, WebSocketMessageType.Text, token).ConfigureAwait(false);
             lock (_gate)
             {
                 // Only a request still pending is in flight: the response may have come before this continuation ran.
@@ -54,7 +55,7 @@ internal sealed partial class SubscriptionEngine
                 }
             }
         }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Withdrawn before it was written: the registration completed the request (timeout or the caller's token).
         }

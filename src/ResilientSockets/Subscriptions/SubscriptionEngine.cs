@@ -109,6 +109,18 @@ internal sealed partial class SubscriptionEngine
     /// <summary>Runs on every new connection after the on-connected hook: the protocol handshake, then every live subscription and interrupted idempotent request.</summary>
     public async ValueTask OnConnectedAsync(ConnectedContext connection, CancellationToken cancellationToken)
     {
+        try
+        {
+            await RestoreAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Finish(); // an adapter that kept the context cannot write around the send loop later
+        }
+    }
+
+    private async ValueTask RestoreAsync(ConnectedContext connection, CancellationToken cancellationToken)
+    {
         using (var timeout = _time.CreateTimeoutSource(_options.HandshakeTimeout))
         using (var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken))
         {
