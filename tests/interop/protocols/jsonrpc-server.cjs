@@ -18,7 +18,7 @@ server.event('tick');
 server.event('news');
 
 let tick = 0;
-setInterval(() => server.emit('tick', { n: ++tick }), 50);
+setInterval(() => server.emit('tick', { n: ++tick, pid: process.pid }), 50); // pid: which server process sent it
 
 server.on('connection', (socket) => {
   say('CONNECT');
