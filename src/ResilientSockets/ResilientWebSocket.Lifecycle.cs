@@ -288,6 +288,13 @@ public sealed partial class ResilientWebSocket
                 }
             }
 
+            // A resumed session still has its subscriptions at the server (they are part of the conversation it kept).
+            if (_subscriptions is { } subscriptions && link is not SessionWebSocket { Resumed: true })
+            {
+                // After the user's hook, before the queue flushes: the protocol handshake, then every live subscription.
+                await subscriptions.OnConnectedAsync(new ConnectedContext(link, reader, isReconnect, attempt) { MaxSize = _options.Receiving.MaxMessageSize }, cancellationToken).ConfigureAwait(false);
+            }
+
             var elapsed = _time.GetElapsedTime(started);
             Log.Connected(_logger, UriRedactor.Redact(uri), (long)elapsed.TotalMilliseconds, attempt);
             _metrics.ConnectDuration.Record(elapsed.TotalSeconds, _nameTag);

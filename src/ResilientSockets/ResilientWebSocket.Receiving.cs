@@ -250,6 +250,12 @@ public sealed partial class ResilientWebSocket
             return false;
         }
 
+        // Subscriptions and requests claim their messages first; the rest goes on to handlers and readers.
+        if (_subscriptions is { } subscriptions && subscriptions.TryRoute(outcome.MessageType, outcome.Payload, _readers, out pending))
+        {
+            return true;
+        }
+
         // Handlers may keep the message, so with handlers (or with only copying readers) it gets an array of its own,
         // shared by everyone; with leased readers and no handler, the payload goes to a pooled buffer and nothing is allocated.
         var handlers = Volatile.Read(ref _messageHandlers);

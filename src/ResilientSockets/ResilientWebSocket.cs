@@ -96,6 +96,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
             _transfers = new TransferEngine(framing, _time, _logger, PostFrame, _metrics, _nameTag);
         }
 
+        InitializeSubscriptions();
         _metrics.Register(this, _options.Name);
     }
 
@@ -286,6 +287,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
                 break;
         }
 
+        _subscriptions?.OnStateChanged(change);
         Log.StateChanged(_logger, change.PreviousState, change.State);
         _dispatcher.Post(
             static s =>

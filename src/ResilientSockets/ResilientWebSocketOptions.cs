@@ -77,6 +77,13 @@ public sealed class ResilientWebSocketOptions
     /// <value>The default value is <see langword="null"/>: no session; a send completes when written, a cut can lose what was in flight.</value>
     public SessionOptions? Session { get; set; }
 
+    /// <summary>
+    /// Gets or sets shared subscriptions and correlated requests for one application protocol (graphql-ws, JSON-RPC, your own):
+    /// <see cref="ResilientWebSocket.Subscribe(string, ReaderOptions?)"/> and <see cref="ResilientWebSocket.RequestAsync(string, ReadOnlyMemory{byte}, RequestOptions?, CancellationToken)"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: off (Subscribe and RequestAsync throw <see cref="InvalidOperationException"/>).</value>
+    public SubscriptionOptions? Subscriptions { get; set; }
+
     /// <summary>Gets or sets how long a stop waits for the close handshake before aborting the connection.</summary>
     /// <value>The default value is 5 seconds. Must be greater than zero.</value>
     public TimeSpan CloseTimeout { get; set; } = DefaultCloseTimeout;
@@ -162,6 +169,8 @@ public sealed class ResilientWebSocketOptions
             Transport.Validate(errors);
         }
 
+        Subscriptions?.Validate(errors);
+
         if (Receiving is null)
         {
             errors.Add("Receiving must not be null.");
@@ -193,6 +202,7 @@ public sealed class ResilientWebSocketOptions
         Session = Session?.Clone(),
         Lifecycle = Lifecycle.Clone(),
         Transport = Transport.Clone(),
+        Subscriptions = Subscriptions?.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,
         MeterFactory = MeterFactory,

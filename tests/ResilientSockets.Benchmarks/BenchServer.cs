@@ -51,6 +51,12 @@ internal static class BenchServer
                 case "/idle":
                     await PongAsync(socket);
                     break;
+                case "/topics":
+                    await TopicFloodAsync(socket, context.Request.Query["count"]);
+                    break;
+                case "/respond":
+                    await RespondAsync(socket);
+                    break;
                 case "/flood":
                     await FloodAsync(socket, context.Request.Query["count"], context.Request.Query["size"]);
                     break;
@@ -185,6 +191,79 @@ internal static class BenchServer
             {
                 await reassembler.ProcessAsync(frame, (reply, ct) => socket.SendAsync(reply, WebSocketMessageType.Binary, true, ct));
             }
+        }
+    }
+
+    // {type, topic} protocol: ignores subscribes until "go", then sends count 64-byte events round-robin over 1,000 topics.
+    private static async Task TopicFloodAsync(WebSocket socket, string? count)
+    {
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var message = await socket.ReceiveAsync(buffer.AsMemory(), default);
+            if (message.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+
+            if (message.Count == 2 && buffer[0] == (byte)'g' && buffer[1] == (byte)'o')
+            {
+                break;
+            }
+        }
+
+        var total = int.Parse(count ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        var events = new byte[SubscriptionScenarios.Topics][];
+        for (var t = 0; t < events.Length; t++)
+        {
+            var head = $"{{\"type\":\"event\",\"topic\":\"t{t:D3}\",\"data\":\"";
+            events[t] = System.Text.Encoding.UTF8.GetBytes(head + new string('d', 64 - head.Length - 2) + "\"}");
+        }
+
+        for (var i = 0; i < total; i++)
+        {
+            await socket.SendAsync(events[i % events.Length].AsMemory(), WebSocketMessageType.Text, true, default);
+        }
+
+        while ((await socket.ReceiveAsync(buffer.AsMemory(), default)).MessageType != WebSocketMessageType.Close)
+        {
+        }
+
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+    }
+
+    // {type, topic} protocol: answers every request with a response of the same length carrying its id.
+    private static async Task RespondAsync(WebSocket socket)
+    {
+        var buffer = new byte[1 << 16];
+        var reply = new byte[1 << 16];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(), default);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+                return;
+            }
+
+            var request = buffer.AsSpan(0, result.Count);
+            var idStart = request.IndexOf("\"id\":\""u8) + 6;
+            var idLength = request[idStart..].IndexOf((byte)'"');
+            var written = 0;
+            var head = "{\"type\":\"response\",\"id\":\""u8;
+            head.CopyTo(reply);
+            written += head.Length;
+            request.Slice(idStart, idLength).CopyTo(reply.AsSpan(written));
+            written += idLength;
+            var middle = "\",\"result\":\""u8;
+            middle.CopyTo(reply.AsSpan(written));
+            written += middle.Length;
+            var pad = Math.Max(0, result.Count - written - 2);
+            reply.AsSpan(written, pad).Fill((byte)'r');
+            written += pad;
+            "\"}"u8.CopyTo(reply.AsSpan(written));
+            written += 2;
+            await socket.SendAsync(reply.AsMemory(0, written), WebSocketMessageType.Text, true, default);
         }
     }
 }

@@ -17,6 +17,10 @@ internal static class Scenario
                 return await TransportScenarios.RunAsync(scenario, clientName, quick);
             case "black-hole-detection":
                 return await FaultScenarios.BlackHoleAsync(clientName, port, quick);
+            case "route-64":
+                return await SubscriptionScenarios.RouteAsync(clientName, port, quick);
+            case "request-64":
+                return await SubscriptionScenarios.RequestAsync(clientName, port, quick);
         }
 
         if (scenario.StartsWith("throughput", StringComparison.Ordinal) || scenario is "echo-64" or "receive-64")

@@ -13,7 +13,7 @@ namespace ResilientSockets.Benchmarks;
 internal static class ScenarioRunner
 {
     internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
-    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate"];
+    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate", "route-64", "request-64"];
 
     /// <param name="quick">Smoke mode: tiny counts, one round.</param>
     /// <param name="output">Where the table, JSON and chart go.</param>
@@ -33,6 +33,8 @@ internal static class ScenarioRunner
                 "receive-64" or "echo-64" => ["raw", "resilient", "resilient-copy", "websocket-client"],
                 "idle-1000-h2" => ["resilient-h1", "resilient-h2"],
                 "idle-200-deflate" => ["resilient", "resilient-deflate"],
+                "route-64" => ["resilient", "resilient-routed"],
+                "request-64" => ["raw", "resilient"],
                 _ => Clients,
             };
 
@@ -234,7 +236,8 @@ internal static class Report
             var (value, ratio) = r.Scenario switch
             {
                 var s when s.StartsWith("throughput", StringComparison.Ordinal) || s == "receive-64" => ($"{r.PerSecond:N0} msg/s", raw is null ? "" : $"{r.PerSecond / raw.PerSecond:0.00}×"),
-                var s when s.StartsWith("echo", StringComparison.Ordinal) => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
+                "route-64" => ($"{r.PerSecond:N0} msg/s", results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == "resilient") is { } unrouted ? $"{r.PerSecond / unrouted.PerSecond:0.00}× un-routed" : ""),
+                var s when s.StartsWith("echo", StringComparison.Ordinal) || s == "request-64" => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
                 "idle-1000" => ($"{r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS per connection", raw is null ? "" : $"{r.ManagedKibPerConnection - raw.ManagedKibPerConnection:+0.0;-0.0} KiB"),
                 "idle-1000-h2" or "idle-200-deflate" => ($"{r.Operations} connected in {r.Millis:0} ms; {r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS per connection; {r.FileDescriptors} fds", ""),
                 "restart-to-delivery" or "black-hole-detection" => (r.Lost > 0 ? $"{r.Lost} of {r.Operations} messages lost" + (double.IsNaN(r.Millis) ? "" : $", {r.Millis:0} ms") : $"{r.Millis:0} ms", raw is null || double.IsNaN(r.Millis) ? "" : $"{r.Millis / raw.Millis:0.00}×"),

@@ -105,4 +105,35 @@ internal static partial class Log
 
     [LoggerMessage(55, LogLevel.Debug, "Transport: HTTP/{HttpVersion} ({VersionPolicy}), shared invoker {SharedInvoker}, permessage-deflate {Compression}", EventName = "TransportSelected")]
     public static partial void TransportSelected(ILogger logger, string httpVersion, WebSocketVersionPolicy versionPolicy, bool sharedInvoker, bool compression);
+
+    // 30-39: shared subscriptions and requests (Subscriptions/).
+    [LoggerMessage(30, LogLevel.Information, "Restored {SubscriptionCount} subscriptions and resent {RequestCount} interrupted idempotent requests on the new connection", EventName = "SubscriptionsRestored")]
+    public static partial void SubscriptionsRestored(ILogger logger, int subscriptionCount, int requestCount);
+
+    [LoggerMessage(31, LogLevel.Warning, "Protocol handshake failed: {Reason}", EventName = "ProtocolHandshakeFailed")]
+    public static partial void ProtocolHandshakeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(32, LogLevel.Warning, "The server refused subscription {SubscriptionId} to '{Topic}': {Reason}", EventName = "SubscriptionRefused")]
+    public static partial void SubscriptionRefused(ILogger logger, string subscriptionId, string topic, string reason);
+
+    [LoggerMessage(33, LogLevel.Warning, "{Kind} for id '{Id}' matches no pending request or subscription (timed out, cancelled, answered already, or unknown): dropped", EventName = "UnmatchedResponse")]
+    public static partial void UnmatchedResponse(ILogger logger, ProtocolMessageKind kind, string id);
+
+    [LoggerMessage(34, LogLevel.Warning, "Malformed protocol message of {Length} bytes dropped: {Reason}", EventName = "MalformedProtocolMessage")]
+    public static partial void MalformedProtocolMessage(ILogger logger, int length, string reason);
+
+    [LoggerMessage(35, LogLevel.Warning, "Request {RequestId} '{Method}' got no response within {TimeoutMilliseconds} ms", EventName = "RequestTimedOut")]
+    public static partial void RequestTimedOut(ILogger logger, string requestId, string method, long timeoutMilliseconds);
+
+    [LoggerMessage(36, LogLevel.Warning, "Connection lost with requests in flight: {FailedCount} failed (not idempotent), {ResentCount} will be sent again", EventName = "RequestsInterrupted")]
+    public static partial void RequestsInterrupted(ILogger logger, int failedCount, int resentCount);
+
+    [LoggerMessage(37, LogLevel.Information, "The server completed subscription {SubscriptionId} to '{Topic}'", EventName = "SubscriptionCompletedByServer")]
+    public static partial void SubscriptionCompletedByServer(ILogger logger, string subscriptionId, string topic);
+
+    [LoggerMessage(38, LogLevel.Debug, "A {Kind} message for '{Topic}' was not sent: {Reason}", EventName = "ControlMessageNotSent")]
+    public static partial void ControlMessageNotSent(ILogger logger, string kind, string topic, string reason);
+
+    [LoggerMessage(39, LogLevel.Debug, "{Kind} for id '{Id}' arrived after its subscription or request ended: dropped", EventName = "LateControlMessage")]
+    public static partial void LateControlMessage(ILogger logger, ProtocolMessageKind kind, string id);
 }

@@ -108,6 +108,32 @@ internal sealed class ReaderHub
         return queue;
     }
 
+    /// <summary>A queue outside the fan-out (a subscription's consumer): same capacity, policy and budget rules, fed by <see cref="PublishToAsync"/>.</summary>
+    public ReaderQueue CreateQueue(ReaderOptions? options, string defaultName)
+    {
+        options?.Validate();
+        return new ReaderQueue(
+            options?.Name ?? defaultName,
+            options?.Capacity ?? _options.ReaderCapacity,
+            options?.OverflowPolicy ?? _options.ReaderOverflowPolicy,
+            _budget);
+    }
+
+    /// <summary>Hands one message to the given queues (a subscription's consumers); waits, as <see cref="PublishAsync"/> does, only for a full queue under Wait past the budget.</summary>
+    public ValueTask PublishToAsync(ReaderQueue[] targets, in InboundEntry entry)
+    {
+        for (var i = 0; i < targets.Length; i++)
+        {
+            if (Offer(targets[i], entry) == EnqueueOutcome.MustWait)
+            {
+                return PublishSlowAsync(targets, i, entry);
+            }
+        }
+
+        entry.Release();
+        return default;
+    }
+
     /// <summary>A reader started a leased enumeration: from now on the loop puts payloads in pooled buffers for it.</summary>
     public void MarkLeased(ReaderQueue queue)
     {

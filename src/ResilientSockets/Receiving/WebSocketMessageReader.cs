@@ -27,12 +27,14 @@ public sealed class WebSocketMessageReader : IAsyncDisposable, IDisposable
 {
     private readonly ReaderHub _hub;
     private readonly ReaderQueue _queue;
+    private readonly Action<ReaderQueue>? _onDisposed;
     private int _disposed;
 
-    internal WebSocketMessageReader(ReaderHub hub, ReaderQueue queue)
+    internal WebSocketMessageReader(ReaderHub hub, ReaderQueue queue, Action<ReaderQueue>? onDisposed = null)
     {
         _hub = hub;
         _queue = queue;
+        _onDisposed = onDisposed;
     }
 
     /// <summary>Gets the reader's name (from <see cref="ReaderOptions.Name"/>, or generated).</summary>
@@ -119,7 +121,15 @@ public sealed class WebSocketMessageReader : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _hub.Unsubscribe(_queue);
+            // A subscription's consumer leaves its topic (the last one sends the unsubscribe); a plain reader leaves the fan-out.
+            if (_onDisposed is { } leave)
+            {
+                leave(_queue);
+            }
+            else
+            {
+                _hub.Unsubscribe(_queue);
+            }
         }
     }
 

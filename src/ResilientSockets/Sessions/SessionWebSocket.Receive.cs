@@ -76,6 +76,7 @@ internal sealed partial class SessionWebSocket
             }
 
             Replayed = replay.Count;
+            Resumed = true;
             return null;
         }
 

@@ -44,6 +44,9 @@ internal sealed partial class SessionWebSocket : WebSocket
     /// <summary>Gets or sets what runs when a PONG arrives (the heartbeat's liveness proof).</summary>
     public Action? OnPong { get; set; }
 
+    /// <summary>Gets a value indicating whether the handshake resumed the session (rather than starting one).</summary>
+    public bool Resumed { get; private set; }
+
     /// <summary>Gets how many DATA frames the handshake replayed.</summary>
     public int Replayed { get; private set; }
 
