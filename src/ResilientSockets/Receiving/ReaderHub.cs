@@ -178,9 +178,9 @@ internal sealed class ReaderHub
     {
         // Takes over the caller's reference to a pooled payload; each reader that keeps the message holds its own.
         var readers = Volatile.Read(ref _readers);
-        if (readers.Length == 0)
+        if (readers.Length == 0 && TryHoldUnclaimed(entry, hasHandlers, out readers, out var pending))
         {
-            readers = ClaimTargets(hasHandlers);
+            return pending;
         }
 
         var closed = 0;
@@ -196,10 +196,10 @@ internal sealed class ReaderHub
             }
         }
 
-        if (closed > 0 && closed == readers.Length && ClaimTargets(hasHandlers) is { Length: > 0 } targets && !ReferenceEquals(targets, readers))
+        // Every reader left while this message was on its way: hold it for the next one rather than lose it.
+        if (closed > 0 && closed == readers.Length && TryHoldUnclaimed(entry, hasHandlers, out _, out var held))
         {
-            // Every reader left while this message was on its way: hold it for the next one rather than lose it.
-            return PublishSlowAsync(targets, 0, entry);
+            return held;
         }
 
         entry.Release();
@@ -225,18 +225,47 @@ internal sealed class ReaderHub
         }
     }
 
-    private ReaderQueue[] ClaimTargets(bool hasHandlers)
+    /// <summary>
+    /// With no reader attached, holds the message in the unclaimed backlog. The offer happens under the hub's lock, the
+    /// same lock <see cref="Subscribe"/> takes to hand the backlog over, so a message can never land in the backlog just
+    /// after a new reader took it (and sit there unseen). Returns <see langword="false"/> with the current readers when
+    /// one subscribed meanwhile; the caller then publishes to them.
+    /// </summary>
+    private bool TryHoldUnclaimed(in InboundEntry entry, bool hasHandlers, out ReaderQueue[] readers, out ValueTask pending)
     {
+        pending = default;
+        Task room;
         lock (_gate)
         {
-            // Re-read under the lock: a reader subscribing now either took the backlog already or will take this message with it.
-            if (_readers.Length > 0)
+            readers = _readers;
+            if (readers.Length > 0)
             {
-                return _readers;
+                return false;
             }
 
-            return hasHandlers || _completed ? [] : [_unclaimed];
+            if (hasHandlers || _completed)
+            {
+                entry.Release(); // a handler saw it; after the end there is no one to hold it for
+                return true;
+            }
+
+            if (Offer(_unclaimed, entry) != EnqueueOutcome.MustWait)
+            {
+                entry.Release();
+                return true;
+            }
+
+            room = _unclaimed.WaitForRoomAsync();
         }
+
+        pending = HoldWhenRoomAsync(room, entry, hasHandlers);
+        return true;
+    }
+
+    private async ValueTask HoldWhenRoomAsync(Task room, InboundEntry entry, bool hasHandlers)
+    {
+        await room.ConfigureAwait(false);
+        await PublishAsync(entry, hasHandlers).ConfigureAwait(false);
     }
 
     /// <summary>Offers the entry to one reader and reports what the reader's policy dropped.</summary>
