@@ -152,7 +152,10 @@ public sealed partial class ResilientWebSocket
                 var read = connection.Reader.ReadAsync(CancellationToken.None);
                 if (!read.IsCompleted)
                 {
-                    _readers.RetireSlab(); // nothing more to read right now: an idle client pins no receive memory
+                    // Nothing more to read right now: wake the readers for the batch just read, and let an idle client
+                    // pin no receive memory.
+                    _readers.WakeReaders();
+                    _readers.RetireSlab();
                 }
 
                 var outcome = await read.ConfigureAwait(false);
@@ -170,6 +173,7 @@ public sealed partial class ResilientWebSocket
                     {
                         // Frames are consumed straight from the pooled buffer: no per-chunk copy.
                         connection.Monitor?.OnMessage(null);
+                        _readers.WakeReaders(); // a frame's handling may wait (a sink): no reader waits behind it
                         await _transfers.OnFrameAsync(outcome.Payload, stop).ConfigureAwait(false);
                         continue;
                     }
@@ -179,10 +183,15 @@ public sealed partial class ResilientWebSocket
                         continue; // A pong belongs to the heartbeat.
                     }
 
-                    if (!pending.IsCompletedSuccessfully)
+                    if (pending.IsCompletedSuccessfully)
+                    {
+                        _readers.Published();
+                    }
+                    else
                     {
                         // The application is behind (a full reader past the receive budget, or a slow handler): the
                         // link is not at fault, so the liveness clock stops until the loop reads again.
+                        _readers.WakeReaders();
                         connection.Monitor?.Pause();
                         try
                         {
@@ -231,6 +240,10 @@ public sealed partial class ResilientWebSocket
 #pragma warning restore CA1031
         {
             return ConnectionEnd.Failed(ex);
+        }
+        finally
+        {
+            _readers.WakeReaders(); // whatever ended the loop, no reader sleeps on messages it was given
         }
     }
 

@@ -22,6 +22,9 @@ internal sealed class ReaderHub
     private ReaderQueue[] _readers = [];
     private int _leasedReaders;
     private PayloadSlab? _slab; // the receive loop's current slab; only the loop touches it
+    private ReaderQueue[] _deferred = new ReaderQueue[4]; // readers whose wake-up waits for the end of the batch (loop only)
+    private int _deferredCount;
+    private int _sinceWake;
     private int _created;
     private bool _completed;
     private Exception? _completionError;
@@ -63,6 +66,31 @@ internal sealed class ReaderHub
         }
 
         return InboundEntry.InSlab(type, _slab, _slab.Append(payload), payload.Length);
+    }
+
+    /// <summary>
+    /// Wakes the readers that got messages since the last call: the receive loop calls it when it is about to wait (for
+    /// the socket, or for a full reader), and every 32 messages in between, so a reader is woken once per batch.
+    /// </summary>
+    public void WakeReaders()
+    {
+        for (var i = 0; i < _deferredCount; i++)
+        {
+            _deferred[i].WakeIfDeferred();
+            _deferred[i] = null!;
+        }
+
+        _deferredCount = 0;
+        _sinceWake = 0;
+    }
+
+    /// <summary>Counts one published message; every 32 the waiting readers are woken even if the flood goes on.</summary>
+    public void Published()
+    {
+        if (++_sinceWake >= 32)
+        {
+            WakeReaders();
+        }
     }
 
     /// <summary>
@@ -264,6 +292,7 @@ internal sealed class ReaderHub
 
     private async ValueTask HoldWhenRoomAsync(Task room, InboundEntry entry, bool hasHandlers)
     {
+        WakeReaders();
         await room.ConfigureAwait(false);
         await PublishAsync(entry, hasHandlers).ConfigureAwait(false);
     }
@@ -271,7 +300,18 @@ internal sealed class ReaderHub
     /// <summary>Offers the entry to one reader and reports what the reader's policy dropped.</summary>
     private EnqueueOutcome Offer(ReaderQueue reader, in InboundEntry entry)
     {
-        var outcome = reader.TryEnqueue(entry, out var evicted);
+        var alreadyDeferred = reader.WakeDeferred;
+        var outcome = reader.TryEnqueue(entry, out var evicted, deferWake: true);
+        if (!alreadyDeferred && reader.WakeDeferred)
+        {
+            if (_deferredCount == _deferred.Length)
+            {
+                Array.Resize(ref _deferred, _deferred.Length * 2);
+            }
+
+            _deferred[_deferredCount++] = reader;
+        }
+
         switch (outcome)
         {
             case EnqueueOutcome.Refused:
@@ -304,6 +344,7 @@ internal sealed class ReaderHub
             {
                 while (Offer(readers[i], entry) == EnqueueOutcome.MustWait)
                 {
+                    WakeReaders(); // the reader we wait for must be awake to make room
                     await readers[i].WaitForRoomAsync().ConfigureAwait(false);
                 }
             }

@@ -59,8 +59,15 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
     /// <summary>Gets how often a waiting reader was woken (for tests: a burst is one wake-up).</summary>
     internal int WakeUps => Volatile.Read(ref _wakeUps);
 
-    /// <summary>Offers a message. The queue takes its own reference to a pooled payload only when it keeps the message.</summary>
-    public EnqueueOutcome TryEnqueue(in InboundEntry entry, out InboundEntry evicted)
+    /// <summary>Gets a value indicating whether a waiting reader's wake-up was put off (see <see cref="TryEnqueue"/>); the receive loop's thread only.</summary>
+    public bool WakeDeferred { get; private set; }
+
+    /// <summary>
+    /// Offers a message. The queue takes its own reference to a pooled payload only when it keeps the message. With
+    /// <paramref name="deferWake"/>, a waiting reader is not woken yet: the receive loop wakes it once for the batch it
+    /// is reading (<see cref="WakeIfDeferred"/>), so a flood costs one thread-pool hop per batch, not per message.
+    /// </summary>
+    public EnqueueOutcome TryEnqueue(in InboundEntry entry, out InboundEntry evicted, bool deferWake = false)
     {
         evicted = default;
         var outcome = EnqueueOutcome.Enqueued;
@@ -108,8 +115,15 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
             _count++;
             if (_readerWaiting)
             {
-                _readerWaiting = false;
-                wake = true;
+                if (deferWake)
+                {
+                    WakeDeferred = true;
+                }
+                else
+                {
+                    _readerWaiting = false;
+                    wake = true;
+                }
             }
         }
 
@@ -119,6 +133,26 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
         }
 
         return outcome;
+    }
+
+    /// <summary>Wakes a reader whose wake-up <see cref="TryEnqueue"/> put off.</summary>
+    public void WakeIfDeferred()
+    {
+        var wake = false;
+        lock (_gate)
+        {
+            WakeDeferred = false;
+            if (_readerWaiting && _count > 0)
+            {
+                _readerWaiting = false;
+                wake = true;
+            }
+        }
+
+        if (wake)
+        {
+            Wake(true, null);
+        }
     }
 
     /// <summary>Takes the oldest message; the caller owns the entry's reference.</summary>
@@ -137,7 +171,9 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
             _ring[_head] = default;
             _head = (_head + 1) % _ring.Length;
             _count--;
-            if (_roomWaiter is not null && _count < Capacity)
+            // The loop waiting for room resumes once the reader has worked through half its capacity, not at the first
+            // free slot: one pause per half-queue rather than one per message while the reader is the bottleneck.
+            if (_roomWaiter is not null && _count <= Capacity / 2)
             {
                 room = _roomWaiter;
                 _roomWaiter = null;

@@ -28,7 +28,7 @@ internal sealed class AspNetSessionHost : IAsyncDisposable
 
     public Uri Uri => new($"ws://127.0.0.1:{Port}/session");
 
-    public static async Task<AspNetSessionHost> StartAsync(int count = 0, int port = 0, Action<ResilientSessionOptions>? configure = null)
+    public static async Task<AspNetSessionHost> StartAsync(int count = 0, int port = 0, Action<ResilientSessionOptions>? configure = null, Func<ResilientSession, CancellationToken, Task>? handler = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -39,6 +39,12 @@ internal sealed class AspNetSessionHost : IAsyncDisposable
         app.MapResilientSessions("/session", async (session, ct) =>
         {
             sessions.Enqueue(session);
+            if (handler is not null)
+            {
+                await handler(session, ct);
+                return;
+            }
+
             var sending = Task.Run(async () =>
             {
                 for (var i = 0; i < count; i++)
