@@ -98,13 +98,19 @@ internal sealed class MessageReader : IDisposable
                 window = Math.Min(_buffer.Length - length, _maxMessageSize + 1 - length);
             }
 
-            var receive = WebSocketIo.ReceiveAsync(_socket, _buffer.AsMemory(length, window), cancellationToken);
+#if NET
+            // The socket's own ValueTask, awaited here: no wrapper state machine per read on the hottest path.
+            var receive = _socket.ReceiveAsync(_buffer.AsMemory(length, window), cancellationToken);
             if (length == 0 && direct)
             {
                 _busy = receive.IsCompleted;
             }
 
-            var (count, type, endOfMessage) = await receive.ConfigureAwait(false);
+            var result = await receive.ConfigureAwait(false);
+            var (count, type, endOfMessage) = (result.Count, result.MessageType, result.EndOfMessage);
+#else
+            var (count, type, endOfMessage) = await WebSocketIo.ReceiveAsync(_socket, _buffer.AsMemory(length, window), cancellationToken).ConfigureAwait(false);
+#endif
             if (type == WebSocketMessageType.Close)
             {
                 return ReadOutcome.Close(_socket.CloseStatus, _socket.CloseStatusDescription);
