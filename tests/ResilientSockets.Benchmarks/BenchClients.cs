@@ -28,6 +28,7 @@ internal interface IBenchClient : IAsyncDisposable
         "resilient" => new ResilientClient(chunked: false, leased: true),
         "resilient-copy" => new ResilientClient(chunked: false, leased: false),
         "resilient-chunked" => new ResilientClient(chunked: true, leased: true),
+        "resilient-session" => new ResilientClient(chunked: false, leased: true, session: true),
         "websocket-client" => new WebsocketClientAdapter(),
         _ => throw new ArgumentException("unknown client " + name),
     };
@@ -80,9 +81,10 @@ internal sealed class RawClient : IBenchClient
 
 /// <summary>
 /// ResilientSockets through a reader created before connecting: leased (pooled payloads, valid until the next read;
-/// what a consumer that handles and moves on uses) or copying (each message keeps its own array).
+/// what a consumer that handles and moves on uses) or copying (each message keeps its own array); optionally in a
+/// reliable session (the server must map the session protocol at the URI).
 /// </summary>
-internal sealed class ResilientClient(bool chunked, bool leased) : IBenchClient
+internal sealed class ResilientClient(bool chunked, bool leased, bool session = false) : IBenchClient
 {
     private ResilientWebSocket? _client;
     private WebSocketMessageReader? _reader;
@@ -96,6 +98,7 @@ internal sealed class ResilientClient(bool chunked, bool leased) : IBenchClient
             Uri = uri,
             Framing = chunked ? new ChunkedTransferOptions() : null,
             Receiving = { MaxMessageSize = 1 << 30 },
+            Session = session ? new SessionOptions() : null,
         });
         _reader = _client.CreateReader();
         _messages = (leased ? _reader.ReadAllLeasedAsync() : _reader.ReadAllAsync()).GetAsyncEnumerator();
@@ -104,6 +107,9 @@ internal sealed class ResilientClient(bool chunked, bool leased) : IBenchClient
     }
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType type) => _client!.SendAsync(payload, type);
+
+    /// <summary>Completes when everything sent so far is written (plain) or acknowledged by the server (session).</summary>
+    public Task FlushAsync() => _client!.FlushAsync();
 
     public async Task<string> ReceiveAsync()
     {

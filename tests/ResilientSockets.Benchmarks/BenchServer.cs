@@ -18,7 +18,10 @@ internal static class BenchServer
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Run(HandleAsync);
+        SessionScenarios.MapServer(app);
+
+        // Mapped endpoints (sessions, /memory) are routed; every other path is one of the raw handlers below.
+        app.Use((context, next) => context.GetEndpoint() is null ? HandleAsync(context) : next(context));
         await app.StartAsync();
         Console.WriteLine($"LISTENING {new Uri(app.Urls.First()).Port}");
         await Task.Run(() => Console.In.ReadToEnd());

@@ -21,6 +21,8 @@ internal static class Scenario
                 return await SubscriptionScenarios.RouteAsync(clientName, port, quick);
             case "request-64":
                 return await SubscriptionScenarios.RequestAsync(clientName, port, quick);
+            case "session-throughput-64" or "session-throughput-4k" or "session-echo-64" or "session-idle-1000":
+                return await SessionScenarios.RunAsync(scenario, clientName, port, quick);
         }
 
         if (scenario.StartsWith("throughput", StringComparison.Ordinal) || scenario is "echo-64" or "receive-64")
@@ -197,7 +199,7 @@ internal static class Scenario
         };
     }
 
-    private static (TimeSpan Cpu, long Allocated) Counters()
+    internal static (TimeSpan Cpu, long Allocated) Counters()
         => (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: true));
 }
 

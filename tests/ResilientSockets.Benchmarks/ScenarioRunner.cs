@@ -13,7 +13,7 @@ namespace ResilientSockets.Benchmarks;
 internal static class ScenarioRunner
 {
     internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
-    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate", "route-64", "request-64"];
+    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate", "route-64", "request-64", "session-throughput-64", "session-throughput-4k", "session-echo-64", "session-idle-1000"];
 
     /// <param name="quick">Smoke mode: tiny counts, one round.</param>
     /// <param name="output">Where the table, JSON and chart go.</param>
@@ -35,6 +35,8 @@ internal static class ScenarioRunner
                 "idle-200-deflate" => ["resilient", "resilient-deflate"],
                 "route-64" => ["resilient", "resilient-routed"],
                 "request-64" => ["raw", "resilient"],
+                "session-throughput-64" or "session-throughput-4k" or "session-idle-1000" => ["resilient", "resilient-session"],
+                "session-echo-64" => ["raw", "resilient", "resilient-session"],
                 _ => Clients,
             };
 
@@ -93,6 +95,7 @@ internal static class ScenarioRunner
             Lost = (int)Mid(runs.Select(r => (double)r.Lost)),
             ManagedKibPerConnection = Mid(runs.Select(r => r.ManagedKibPerConnection)),
             RssKibPerConnection = Mid(runs.Select(r => r.RssKibPerConnection)),
+            ServerManagedKibPerConnection = Mid(runs.Select(r => r.ServerManagedKibPerConnection)),
             PeakManagedOverBaselineMib = Mid(runs.Select(r => r.PeakManagedOverBaselineMib)),
             FileDescriptors = (int)Mid(runs.Select(r => (double)r.FileDescriptors)),
         };
@@ -129,6 +132,9 @@ internal sealed record ScenarioResult(string Scenario, string Client, long Opera
     public double ManagedKibPerConnection { get; init; }
 
     public double RssKibPerConnection { get; init; }
+
+    /// <summary>Gets the server process's managed heap per connection (session scenarios: per attached session), in KiB.</summary>
+    public double ServerManagedKibPerConnection { get; init; }
 
     /// <summary>Gets the file descriptors the client process gained while its connections were open (idle transport scenarios).</summary>
     public int FileDescriptors { get; init; }
@@ -233,8 +239,12 @@ internal static class Report
         foreach (var r in results)
         {
             var raw = results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == "raw");
+            var plain = results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == "resilient");
             var (value, ratio) = r.Scenario switch
             {
+                "session-throughput-64" or "session-throughput-4k" => ($"{r.PerSecond:N0} msg/s", plain is null ? "" : $"{r.PerSecond / plain.PerSecond:0.00}× plain"),
+                "session-echo-64" => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", plain is null || raw is null ? "" : $"p50 {r.P50Micros / plain.P50Micros:0.00}× plain, {r.P50Micros / raw.P50Micros:0.00}× raw"),
+                "session-idle-1000" => ($"client {r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS; server {r.ServerManagedKibPerConnection:0.0} KiB managed per connection", plain is null ? "" : $"client {r.ManagedKibPerConnection - plain.ManagedKibPerConnection:+0.0;-0.0} KiB, server {r.ServerManagedKibPerConnection - plain.ServerManagedKibPerConnection:+0.0;-0.0} KiB vs plain"),
                 var s when s.StartsWith("throughput", StringComparison.Ordinal) || s == "receive-64" => ($"{r.PerSecond:N0} msg/s", raw is null ? "" : $"{r.PerSecond / raw.PerSecond:0.00}×"),
                 "route-64" => ($"{r.PerSecond:N0} msg/s", results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == "resilient") is { } unrouted ? $"{r.PerSecond / unrouted.PerSecond:0.00}× un-routed" : ""),
                 var s when s.StartsWith("echo", StringComparison.Ordinal) || s == "request-64" => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
