@@ -15,7 +15,6 @@ using Microsoft.Extensions.Logging;
 using ResilientSockets;
 using ResilientSockets.Server;
 using ResilientSockets.Testing;
-using SessionOptions = ResilientSockets.SessionOptions; // ASP.NET Core has a SessionOptions too (HTTP session state)
 
 const int PerRound = 50;
 var timeout = TimeSpan.FromSeconds(10);
@@ -65,7 +64,7 @@ await using var proxy = TcpFaultProxy.Start(port);
 await using var client = new ResilientWebSocket(new ResilientWebSocketOptions
 {
     Uri = proxy.Wrap(new Uri($"ws://127.0.0.1:{port}/conversation")),
-    Session = new SessionOptions(),
+    Session = new ReliableSessionOptions(),
     Reconnect = { Delay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) },
     Heartbeat = { Enabled = true, Interval = TimeSpan.FromMilliseconds(200), Timeout = TimeSpan.FromMilliseconds(300) },
 });

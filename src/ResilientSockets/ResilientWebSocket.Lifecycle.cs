@@ -430,7 +430,9 @@ public sealed partial class ResilientWebSocket
         {
             // Pausing closes as cleanly as stopping (the app is going to the background), but keeps the queue and the readers.
             var pausing = !stopping;
-            await CloseAsync(connection, WebSocketCloseStatus.NormalClosure, pausing ? "Client paused" : "Client stopping", send).ConfigureAwait(false);
+            // A pause closes with 1001 (going away): in a session, 1000 would end the session (rule 7), and a paused
+            // app expects to resume it.
+            await CloseAsync(connection, pausing ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure, pausing ? "Client paused" : "Client stopping", send).ConfigureAwait(false);
             await receive.ConfigureAwait(false);
             end = pausing ? ConnectionEnd.Paused : ConnectionEnd.Stopped;
         }

@@ -75,7 +75,7 @@ public sealed class ResilientWebSocketOptions
     /// the session wire format (ResilientSockets.Server, or any implementation of the README's tables).
     /// </summary>
     /// <value>The default value is <see langword="null"/>: no session; a send completes when written, a cut can lose what was in flight.</value>
-    public SessionOptions? Session { get; set; }
+    public ReliableSessionOptions? Session { get; set; }
 
     /// <summary>
     /// Gets or sets shared subscriptions and correlated requests for one application protocol (graphql-ws, JSON-RPC, your own):

@@ -98,7 +98,7 @@ internal sealed class ResilientClient(bool chunked, bool leased, bool session = 
             Uri = uri,
             Framing = chunked ? new ChunkedTransferOptions() : null,
             Receiving = { MaxMessageSize = 1 << 30 },
-            Session = session ? new SessionOptions() : null,
+            Session = session ? new ReliableSessionOptions() : null,
         });
         _reader = _client.CreateReader();
         _messages = (leased ? _reader.ReadAllLeasedAsync() : _reader.ReadAllAsync()).GetAsyncEnumerator();

@@ -178,7 +178,7 @@ internal static class SessionScenarios
                 {
                     Uri = uri,
                     Heartbeat = { Enabled = true },
-                    Session = session ? new SessionOptions() : null,
+                    Session = session ? new ReliableSessionOptions() : null,
                 });
                 await client.StartAsync();
                 lock (clients)

@@ -18,7 +18,9 @@ internal sealed class MessageReader : IDisposable
     private readonly int _bufferSize;
     private readonly bool _readThroughOversizedFrames;
     private byte[] _buffer = [];
+#if NET
     private bool _busy; // the last message's first read found data at once
+#endif
     private Framing.DiscardedFrame? _discardedFrame;
 
     public MessageReader(WebSocket socket, int maxMessageSize, int bufferSize, bool readThroughOversizedFrames = false)
@@ -79,8 +81,6 @@ internal sealed class MessageReader : IDisposable
             }
         }
 
-#else
-        const bool direct = false; // netstandard2.0 keeps its buffer and reads directly (no zero-byte reads there)
 #endif
         if (_buffer.Length == 0)
         {

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,8 +12,9 @@ namespace ResilientSockets.Sessions;
 internal sealed class SessionState
 {
     private readonly object _gate = new();
-    private readonly SessionOptions _options;
+    private readonly ReliableSessionOptions _options;
     private readonly Queue<Kept> _kept = new();
+    private readonly FramePool _frames = new();
     private readonly List<(ulong Sequence, TaskCompletionSource<bool> Waiter)> _ackWaiters = [];
     private TaskCompletionSource<bool>? _roomWaiter;
     private Guid _id;
@@ -24,7 +24,7 @@ internal sealed class SessionState
     private long _keptBytes;
     private bool _ended;
 
-    public SessionState(SessionOptions options) => _options = options;
+    public SessionState(ReliableSessionOptions options) => _options = options;
 
     public Guid Id
     {
@@ -108,10 +108,10 @@ internal sealed class SessionState
     public (ulong Sequence, byte[] Frame, int Length) Keep(ReadOnlySpan<byte> payload, bool isText)
     {
         var length = SessionFrameCodec.HeaderSize + payload.Length;
-        var frame = ArrayPool<byte>.Shared.Rent(length);
-        payload.CopyTo(frame.AsSpan(SessionFrameCodec.HeaderSize));
         lock (_gate)
         {
+            var frame = _frames.Rent(length);
+            payload.CopyTo(frame.AsSpan(SessionFrameCodec.HeaderSize));
             var sequence = _nextSequence++;
             SessionFrameCodec.WriteDataHeader(frame, sequence, isText);
             _kept.Enqueue(new Kept(sequence, frame, length));
@@ -141,7 +141,7 @@ internal sealed class SessionState
             var withdrawn = all[^1];
             _keptBytes -= withdrawn.Length;
             _nextSequence--;
-            ArrayPool<byte>.Shared.Return(withdrawn.Frame);
+            _frames.Return(withdrawn.Frame);
         }
     }
 
@@ -168,7 +168,7 @@ internal sealed class SessionState
             {
                 var kept = _kept.Dequeue();
                 _keptBytes -= kept.Length;
-                ArrayPool<byte>.Shared.Return(kept.Frame);
+                _frames.Return(kept.Frame);
             }
 
             for (var i = _ackWaiters.Count - 1; i >= 0; i--)
@@ -262,7 +262,7 @@ internal sealed class SessionState
 
             foreach (var kept in _kept)
             {
-                ArrayPool<byte>.Shared.Return(kept.Frame);
+                _frames.Return(kept.Frame);
             }
 
             _kept.Clear();
@@ -304,7 +304,7 @@ internal sealed class SessionState
             _roomWaiter = null;
             foreach (var kept in _kept)
             {
-                ArrayPool<byte>.Shared.Return(kept.Frame);
+                _frames.Return(kept.Frame);
             }
 
             _kept.Clear();

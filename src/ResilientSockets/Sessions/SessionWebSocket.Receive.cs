@@ -88,6 +88,9 @@ internal sealed partial class SessionWebSocket
         return _state.StartNew(welcome.SessionId);
     }
 
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private async ValueTask<(int Count, WebSocketMessageType Type, bool End, WebSocketCloseStatus? CloseStatus, string? CloseDescription)> ReceiveCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         while (true)
@@ -176,6 +179,9 @@ internal sealed partial class SessionWebSocket
     }
 
     /// <summary>Reads a frame's first bytes (the whole frame for control kinds). Null when the server closed.</summary>
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private async ValueTask<(SessionFrame Frame, bool End)?> ReadHeaderAsync(CancellationToken cancellationToken)
     {
         var length = 0;
@@ -207,20 +213,32 @@ internal sealed partial class SessionWebSocket
         return (frame, end);
     }
 
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private async ValueTask<bool> DiscardRestAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        // Rented for the duplicate at hand only: a connection does not keep a buffer for something this rare.
+        var discard = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+        try
         {
-            var (_, type, end) = await WebSocketIo.ReceiveAsync(_inner, _discard, cancellationToken).ConfigureAwait(false);
-            if (type == WebSocketMessageType.Close)
+            while (true)
             {
-                return false;
-            }
+                var (_, type, end) = await WebSocketIo.ReceiveAsync(_inner, discard, cancellationToken).ConfigureAwait(false);
+                if (type == WebSocketMessageType.Close)
+                {
+                    return false;
+                }
 
-            if (end)
-            {
-                return true;
+                if (end)
+                {
+                    return true;
+                }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(discard);
         }
     }
 

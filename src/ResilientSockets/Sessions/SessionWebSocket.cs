@@ -15,12 +15,11 @@ internal sealed partial class SessionWebSocket : WebSocket
 {
     private readonly WebSocket _inner;
     private readonly SessionState _state;
-    private readonly SessionOptions _options;
+    private readonly ReliableSessionOptions _options;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly byte[] _header = new byte[SessionFrameCodec.WelcomeSize];
     private readonly byte[] _controlOut = new byte[SessionFrameCodec.HeaderSize];
-    private readonly byte[] _discard = new byte[4096];
     private readonly ITimer _ackTimer;
     private readonly object _ackGate = new();
     private bool _inPayload;
@@ -32,7 +31,7 @@ internal sealed partial class SessionWebSocket : WebSocket
     private ulong _pongValue;
     private bool _pongPending;
 
-    public SessionWebSocket(WebSocket inner, SessionState state, SessionOptions options, TimeProvider time)
+    public SessionWebSocket(WebSocket inner, SessionState state, ReliableSessionOptions options, TimeProvider time)
     {
         _inner = inner;
         _state = state;
@@ -108,6 +107,7 @@ internal sealed partial class SessionWebSocket : WebSocket
     public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
         => SendDataAsync(buffer, messageType, endOfMessage);
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var (count, type, end, _, _) = await ReceiveCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -122,6 +122,9 @@ internal sealed partial class SessionWebSocket : WebSocket
     /// One application message: a sequence and a kept copy, then the write. If the write fails the copy is withdrawn, so
     /// the client's own queue sends the message again (with the same sequence) on the next connection.
     /// </summary>
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private async ValueTask SendDataAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, bool endOfMessage)
     {
         if (!endOfMessage)
@@ -149,6 +152,9 @@ internal sealed partial class SessionWebSocket : WebSocket
         }
     }
 
+#if NET
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+#endif
     private async ValueTask WriteControlAsync(SessionFrameKind kind, ulong value)
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);

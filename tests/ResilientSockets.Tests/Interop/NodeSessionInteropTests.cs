@@ -15,7 +15,7 @@ public sealed class NodeSessionInteropTests(ITestOutputHelper output)
 {
     private static ResilientWebSocket CreateClient(Uri uri, Action<ResilientWebSocketOptions>? configure = null) => Sut.Create(uri, o =>
     {
-        o.Session = new SessionOptions();
+        o.Session = new ReliableSessionOptions();
         o.Reconnect.Delay = TimeSpan.FromMilliseconds(5);
         o.Reconnect.MaxDelay = TimeSpan.FromMilliseconds(50);
         configure?.Invoke(o);

@@ -22,7 +22,7 @@ public sealed class PauseResumeTests
         sut.Client.State.Should().Be(ConnectionState.Paused);
         var first = server.Connections.Single();
         await first.Completion.WaitAsync(TestTimeouts.Signal);
-        first.ClientCloseStatus.Should().Be(WebSocketCloseStatus.NormalClosure, "pausing runs the close handshake");
+        first.ClientCloseStatus.Should().Be(WebSocketCloseStatus.EndpointUnavailable, "pausing runs the close handshake, with 1001 (going away), which keeps a session resumable");
 
         var queued = sut.Client.SendTextAsync("sent while paused").AsTask();
         sut.Time.Advance(TimeSpan.FromHours(1));

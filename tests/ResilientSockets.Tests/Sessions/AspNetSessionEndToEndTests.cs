@@ -14,7 +14,7 @@ public sealed class AspNetSessionEndToEndTests(ITestOutputHelper output)
 {
     private static ResilientWebSocket CreateClient(Uri uri) => Sut.Create(uri, o =>
     {
-        o.Session = new SessionOptions();
+        o.Session = new ReliableSessionOptions();
         o.Reconnect.Delay = TimeSpan.FromMilliseconds(5);
         o.Reconnect.MaxDelay = TimeSpan.FromMilliseconds(50);
     });

@@ -10,7 +10,7 @@ public sealed class HostileSessionServerTests
 {
     private static ResilientWebSocket CreateClient(Uri uri) => Sut.Create(uri, o =>
     {
-        o.Session = new SessionOptions { AckDelay = TimeSpan.FromMilliseconds(10) };
+        o.Session = new ReliableSessionOptions { AckDelay = TimeSpan.FromMilliseconds(10) };
         o.Reconnect.MaxAttempts = 2;
     });
 

@@ -44,7 +44,7 @@ public sealed class ReplayBufferTests
                 }
             }
         });
-        await using var client = Sut.Create(server.Uri, o => o.Session = new SessionOptions { MaxUnacknowledgedMessages = 10 });
+        await using var client = Sut.Create(server.Uri, o => o.Session = new ReliableSessionOptions { MaxUnacknowledgedMessages = 10 });
         await client.StartAsync();
 
         var sends = Enumerable.Range(0, 30).Select(i => client.SendTextAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).AsTask()).ToArray();

@@ -15,7 +15,7 @@ public sealed class SessionSubscriptionTests
         await using var proxy = TcpFaultProxy.Start(host.Port);
         await using var client = Sut.Create(proxy.Wrap(host.Uri), o =>
         {
-            o.Session = new SessionOptions();
+            o.Session = new ReliableSessionOptions();
             o.Subscriptions = new SubscriptionOptions { Protocol = new TopicJsonProtocol() };
         });
         var states = new StateRecorder(client);

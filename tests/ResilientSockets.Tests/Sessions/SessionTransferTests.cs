@@ -30,7 +30,7 @@ public sealed class SessionTransferTests
         await using var proxy = TcpFaultProxy.Start(host.Port);
         await using var client = Sut.Create(proxy.Wrap(host.Uri), o =>
         {
-            o.Session = new SessionOptions();
+            o.Session = new ReliableSessionOptions();
             o.Framing = new ChunkedTransferOptions { ChunkSize = 64 * 1024 };
         });
         var states = new StateRecorder(client);

@@ -8,7 +8,7 @@ namespace ResilientSockets;
 /// ways after a reconnect, duplicate suppression. The server must speak the session wire format (the
 /// ResilientSockets.Server package, or any implementation of the README's tables).
 /// </summary>
-public sealed class SessionOptions
+public sealed class ReliableSessionOptions
 {
     internal const int DefaultMaxUnacknowledgedMessages = 4096;
     internal const long DefaultMaxUnacknowledgedBytes = 4 * 1024 * 1024;
@@ -30,7 +30,7 @@ public sealed class SessionOptions
     /// <value>The default value is 50 milliseconds. Must be greater than zero and at most 10 seconds.</value>
     public TimeSpan AckDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
-    internal SessionOptions Clone() => (SessionOptions)MemberwiseClone();
+    internal ReliableSessionOptions Clone() => (ReliableSessionOptions)MemberwiseClone();
 
     internal void Validate(List<string> errors)
     {
