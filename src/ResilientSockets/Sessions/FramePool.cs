@@ -5,70 +5,117 @@ using System.Collections.Generic;
 namespace ResilientSockets.Sessions;
 
 /// <summary>
-/// The arrays that hold one session's kept DATA frames. A window of thousands of frames outruns the shared pool's few
-/// arrays per size, so each session keeps its own free lists (power-of-two sizes from 64 bytes to 64 KiB), bounded by
-/// <see cref="RetainedLimit"/> bytes so an idle session does not keep a burst's worth. Larger frames use the shared pool.
+/// Memory for one session's kept DATA frames. Frames are kept and released in sequence order (acks are cumulative), so
+/// they are packed back to back into 64 KiB blocks: a block goes back to a small process-wide pool once every frame in
+/// it is acknowledged, and the block being filled starts over when all of its frames are. A steady stream of sends
+/// then allocates nothing, whatever the window; frames over 16 KiB get an array of their own from the shared pool.
 /// Not thread-safe: <see cref="SessionState"/> calls it under its lock.
 /// </summary>
 internal sealed class FramePool
 {
-    /// <summary>The most bytes of free arrays a session keeps (enough for the frames of one ack window of 4 KiB messages).</summary>
-    public const int RetainedLimit = 256 * 1024;
+    private const int BlockSize = 64 * 1024;
+    private const int PooledBlocks = 128;
+    private static readonly Stack<Block> FreeBlocks = new();
+    private Block? _tail;
 
-    private const int MinShift = 6;
-    private const int MaxShift = 16;
-    private readonly Stack<byte[]>[] _free = new Stack<byte[]>[MaxShift - MinShift + 1];
-    private long _retained;
-
-    public byte[] Rent(int length)
+    /// <summary>Room for a frame of <paramref name="length"/> bytes.</summary>
+    public KeptFrame Allocate(int length)
     {
-        var shift = ShiftFor(length);
-        if (shift > MaxShift)
+        if (length > BlockSize / 4)
         {
-            return ArrayPool<byte>.Shared.Rent(length);
+            var own = ArrayPool<byte>.Shared.Rent(length);
+            return new KeptFrame(own.AsMemory(0, length), null, own);
         }
 
-        var stack = _free[shift - MinShift];
-        if (stack is { Count: > 0 })
+        if (_tail is null || BlockSize - _tail.Used < length)
         {
-            var array = stack.Pop();
-            _retained -= array.Length;
-            return array;
+            var full = _tail;
+            _tail = RentBlock();
+            if (full is { Pending: 0 })
+            {
+                ReturnBlock(full);
+            }
         }
 
-        return new byte[1 << shift];
+        var offset = _tail.Used;
+        _tail.Used += length;
+        _tail.Pending++;
+        return new KeptFrame(_tail.Data.AsMemory(offset, length), _tail, null);
     }
 
-    public void Return(byte[] array)
+    /// <summary>The frame was acknowledged (or the session ended): its memory can be reused.</summary>
+    public void Release(in KeptFrame frame)
     {
-        var shift = ShiftFor(array.Length);
-        if (shift > MaxShift || array.Length != 1 << shift)
+        if (frame.Own is { } own)
         {
-            if (shift > MaxShift)
-            {
-                ArrayPool<byte>.Shared.Return(array);
-            }
-
+            ArrayPool<byte>.Shared.Return(own);
             return;
         }
 
-        if (_retained + array.Length > RetainedLimit)
+        var block = frame.Block!;
+        if (--block.Pending > 0)
         {
-            return; // let the GC have it: the steady state never gets here
+            return;
         }
 
-        (_free[shift - MinShift] ??= new Stack<byte[]>()).Push(array);
-        _retained += array.Length;
+        if (ReferenceEquals(block, _tail))
+        {
+            block.Used = 0; // everything in it is acknowledged: fill it again from the start
+        }
+        else
+        {
+            ReturnBlock(block);
+        }
     }
 
-    private static int ShiftFor(int length)
+    /// <summary>The newest frame's write failed before it reached the kernel: take its room back.</summary>
+    public void Withdraw(in KeptFrame frame)
     {
-        var shift = MinShift;
-        while (shift < 31 && (1 << shift) < length)
+        if (frame.Block is { } block && ReferenceEquals(block, _tail))
         {
-            shift++;
+            block.Used -= frame.Memory.Length;
         }
 
-        return shift;
+        Release(frame);
+    }
+
+    private static Block RentBlock()
+    {
+        lock (FreeBlocks)
+        {
+            if (FreeBlocks.Count > 0)
+            {
+                var block = FreeBlocks.Pop();
+                block.Used = 0;
+                block.Pending = 0;
+                return block;
+            }
+        }
+
+        return new Block();
+    }
+
+    private static void ReturnBlock(Block block)
+    {
+        lock (FreeBlocks)
+        {
+            if (FreeBlocks.Count < PooledBlocks)
+            {
+                FreeBlocks.Push(block);
+            }
+        }
+    }
+
+    /// <summary>A 64 KiB block of frames.</summary>
+    internal sealed class Block
+    {
+        public byte[] Data { get; } = new byte[BlockSize];
+
+        public int Used { get; set; }
+
+        public int Pending { get; set; }
     }
 }
+
+/// <summary>Where one kept frame lives: a slice of a <see cref="FramePool.Block"/>, or an array of its own.</summary>
+internal readonly record struct KeptFrame(Memory<byte> Memory, FramePool.Block? Block, byte[]? Own);

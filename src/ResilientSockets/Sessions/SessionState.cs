@@ -105,18 +105,19 @@ internal sealed class SessionState
     }
 
     /// <summary>Assigns the next sequence and keeps a copy of the whole DATA frame (header + payload) for replay.</summary>
-    public (ulong Sequence, byte[] Frame, int Length) Keep(ReadOnlySpan<byte> payload, bool isText)
+    public (ulong Sequence, ReadOnlyMemory<byte> Frame) Keep(ReadOnlySpan<byte> payload, bool isText)
     {
         var length = SessionFrameCodec.HeaderSize + payload.Length;
         lock (_gate)
         {
-            var frame = _frames.Rent(length);
-            payload.CopyTo(frame.AsSpan(SessionFrameCodec.HeaderSize));
+            var frame = _frames.Allocate(length);
+            var span = frame.Memory.Span;
+            payload.CopyTo(span.Slice(SessionFrameCodec.HeaderSize));
             var sequence = _nextSequence++;
-            SessionFrameCodec.WriteDataHeader(frame, sequence, isText);
-            _kept.Enqueue(new Kept(sequence, frame, length));
+            SessionFrameCodec.WriteDataHeader(span, sequence, isText);
+            _kept.Enqueue(new Kept(sequence, frame));
             _keptBytes += length;
-            return (sequence, frame, length);
+            return (sequence, frame.Memory);
         }
     }
 
@@ -141,7 +142,7 @@ internal sealed class SessionState
             var withdrawn = all[^1];
             _keptBytes -= withdrawn.Length;
             _nextSequence--;
-            _frames.Return(withdrawn.Frame);
+            _frames.Withdraw(withdrawn.Storage);
         }
     }
 
@@ -168,7 +169,7 @@ internal sealed class SessionState
             {
                 var kept = _kept.Dequeue();
                 _keptBytes -= kept.Length;
-                _frames.Return(kept.Frame);
+                _frames.Release(kept.Storage);
             }
 
             for (var i = _ackWaiters.Count - 1; i >= 0; i--)
@@ -262,7 +263,7 @@ internal sealed class SessionState
 
             foreach (var kept in _kept)
             {
-                _frames.Return(kept.Frame);
+                _frames.Release(kept.Storage);
             }
 
             _kept.Clear();
@@ -304,7 +305,7 @@ internal sealed class SessionState
             _roomWaiter = null;
             foreach (var kept in _kept)
             {
-                _frames.Return(kept.Frame);
+                _frames.Release(kept.Storage);
             }
 
             _kept.Clear();
@@ -335,5 +336,10 @@ internal sealed class SessionState
     private bool HasRoomLocked() => _kept.Count < _options.MaxUnacknowledgedMessages && (_kept.Count == 0 || _keptBytes < _options.MaxUnacknowledgedBytes);
 
     /// <summary>A sent DATA frame kept for replay.</summary>
-    internal readonly record struct Kept(ulong Sequence, byte[] Frame, int Length);
+    internal readonly record struct Kept(ulong Sequence, KeptFrame Storage)
+    {
+        public ReadOnlyMemory<byte> Frame => Storage.Memory;
+
+        public int Length => Storage.Memory.Length;
+    }
 }

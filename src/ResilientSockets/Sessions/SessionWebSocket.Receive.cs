@@ -72,7 +72,7 @@ internal sealed partial class SessionWebSocket
             List<SessionState.Kept> replay = _state.ToReplay(welcome.Value);
             foreach (var kept in replay)
             {
-                await WebSocketIo.SendAsync(_inner, kept.Frame.AsMemory(0, kept.Length), WebSocketMessageType.Binary, cancellationToken).ConfigureAwait(false);
+                await WebSocketIo.SendAsync(_inner, kept.Frame, WebSocketMessageType.Binary, cancellationToken).ConfigureAwait(false);
             }
 
             Replayed = replay.Count;

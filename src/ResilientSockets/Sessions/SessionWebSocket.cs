@@ -135,10 +135,10 @@ internal sealed partial class SessionWebSocket : WebSocket
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            var (sequence, frame, length) = _state.Keep(payload.Span, messageType == WebSocketMessageType.Text);
+            var (sequence, frame) = _state.Keep(payload.Span, messageType == WebSocketMessageType.Text);
             try
             {
-                await WebSocketIo.SendAsync(_inner, frame.AsMemory(0, length), WebSocketMessageType.Binary, CancellationToken.None).ConfigureAwait(false);
+                await WebSocketIo.SendAsync(_inner, frame, WebSocketMessageType.Binary, CancellationToken.None).ConfigureAwait(false);
             }
             catch
             {
