@@ -15,7 +15,7 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
 {
     private readonly object _gate = new();
     private readonly ReceiveBudget _budget;
-    private InboundEntry[] _ring;
+    private InboundEntry[] _ring = []; // allocated at the first message: an idle client's backlog costs nothing
     private int _head;
     private int _count;
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
@@ -33,7 +33,6 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
         Capacity = capacity;
         Policy = policy;
         _budget = budget;
-        _ring = new InboundEntry[Math.Min(capacity, 16)];
     }
 
     public string Name { get; }
@@ -389,7 +388,7 @@ internal sealed class ReaderQueue : IValueTaskSource<bool>
 
     private void GrowRing()
     {
-        var next = new InboundEntry[_ring.Length * 2];
+        var next = new InboundEntry[_ring.Length == 0 ? Math.Min(Capacity, 16) : _ring.Length * 2];
         for (var i = 0; i < _count; i++)
         {
             next[i] = _ring[(_head + i) % _ring.Length];
