@@ -25,6 +25,9 @@ public sealed partial class ResilientWebSocket
     /// <summary>Gets how many sent messages wait for the server's acknowledgement (0 without a session).</summary>
     public int UnacknowledgedMessageCount => _session?.UnacknowledgedCount ?? 0;
 
+    /// <summary>Gets the bytes of sent frames kept until the server acknowledges them (0 without a session).</summary>
+    internal long UnacknowledgedBytes => _session?.UnacknowledgedBytes ?? 0;
+
     /// <summary>
     /// Waits until everything accepted so far has reached this client's completion point: written to the socket, or, with
     /// a <see cref="ResilientWebSocketOptions.Session"/>, acknowledged by the server. Waits through reconnects.

@@ -38,6 +38,7 @@ internal sealed class SocketMetrics
         SessionResumes = meter.CreateCounter<long>("resilientsockets.session.resumes", "{resume}", "Sessions resumed after a reconnect.");
         SessionsLost = meter.CreateCounter<long>("resilientsockets.session.lost", "{session}", "Sessions the server no longer had on reconnect.");
         meter.CreateObservableGauge("resilientsockets.session.unacknowledged", ObserveUnacknowledged, "{message}", "Sent messages waiting for the server's acknowledgement.");
+        meter.CreateObservableGauge("resilientsockets.session.unacknowledged_bytes", ObserveUnacknowledgedBytes, "By", "Bytes of sent frames kept for replay until the server acknowledges them.");
         meter.CreateObservableGauge("resilientsockets.client.state", ObserveState, "{state}", "The client's state as a number (0 Idle … 6 Faulted), tagged with its name.");
     }
 
@@ -84,6 +85,14 @@ internal sealed class SocketMetrics
         foreach (var pair in _clients)
         {
             yield return new Measurement<int>(pair.Key.UnacknowledgedMessageCount, new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, pair.Value));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveUnacknowledgedBytes()
+    {
+        foreach (var pair in _clients)
+        {
+            yield return new Measurement<long>(pair.Key.UnacknowledgedBytes, new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, pair.Value));
         }
     }
 

@@ -109,13 +109,4 @@ public sealed class TelemetryTests
         transfer.GetTagItem("resilientsockets.transfer.bytes").Should().Be(5000L);
         transfer.Status.Should().Be(ActivityStatusCode.Ok);
     }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        public Meter Meter { get; private set; } = null!;
-
-        public Meter Create(MeterOptions options) => Meter ??= new Meter(options.Name, options.Version, options.Tags, scope: this);
-
-        public void Dispose() => Meter?.Dispose();
-    }
 }
