@@ -19,12 +19,8 @@ Console.WriteLine($"Open {page}/?server={Uri.EscapeDataString(echo.GetUri().ToSt
 Console.WriteLine("Type s + Enter to stop the echo server, r + Enter to restart it, q + Enter (or Ctrl+C) to quit.");
 Console.WriteLine("Messages sent while it is stopped are queued by the page and echoed after the restart.");
 
-using var quit = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    quit.Cancel();
-};
+// Ctrl+C and SIGTERM reach the host's lifetime (it stops the application); q + Enter does the same.
+using var quit = CancellationTokenSource.CreateLinkedTokenSource(app.Lifetime.ApplicationStopping);
 
 _ = Task.Run(async () =>
 {
