@@ -147,4 +147,33 @@ public sealed class BrowserPlatformTests
         client.State.Should().Be(ConnectionState.Faulted);
         server.HandshakeCount.Should().Be(0);
     }
+
+    [Fact]
+    public async Task In_the_browser_Dispose_starts_the_disposal_and_returns_without_waiting_for_the_close_handshake()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        var client = new ResilientWebSocket(new ResilientWebSocketOptions
+        {
+            Uri = server.GetUri(),
+            IsBrowser = true,
+            Lifecycle = { Connectivity = null },
+            CloseTimeout = TestTimeouts.Signal,
+        });
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.StateChanged += (_, e) =>
+        {
+            if (e.State == ConnectionState.Closed)
+            {
+                closed.TrySetResult();
+            }
+        };
+        await client.StartAsync().WaitAsync(TestTimeouts.Signal);
+        server.BlackHole();   // the server never answers the close: a blocking Dispose would wait out CloseTimeout
+
+        client.Dispose();
+
+        client.State.Should().Be(ConnectionState.Closing, "Dispose returned before the close handshake could finish");
+        server.AbortAll();
+        await closed.Task.WaitAsync(TestTimeouts.Signal);
+    }
 }
