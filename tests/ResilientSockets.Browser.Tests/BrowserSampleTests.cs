@@ -13,7 +13,7 @@ public sealed class BrowserSampleTests(BrowserSampleFixture fixture) : IClassFix
     private static readonly float SignalTimeout = (float)TimeSpan.FromSeconds(20).TotalMilliseconds;
 
     [Fact]
-    public async Task The_page_survives_a_server_restart_and_delivers_what_was_queued_while_it_was_down()
+    public async Task The_page_survives_a_server_restart_delivers_what_was_queued_while_it_was_down_and_stops_cleanly()
     {
         await using var server = await LoopbackWebSocketServer.StartAsync();
         var page = await fixture.Browser.NewPageAsync();
@@ -48,6 +48,11 @@ public sealed class BrowserSampleTests(BrowserSampleFixture fixture) : IClassFix
             transitions[^1].Should().Be("Connecting -> Open");
             transitions.Should().Contain("Reconnecting -> Connecting");
             server.ReceivedMessages.Select(m => m.Text).Should().Equal(queued);
+
+            // StopAsync in WebAssembly: a close handshake the server sees, then Closed.
+            await page.ClickAsync("#stop");
+            await WaitForStateAsync(page, "Closed", SignalTimeout, console);
+            (await page.Locator("#transitions li").AllTextContentsAsync()).Should().EndWith(["Open -> Closing", "Closing -> Closed"]);
         }
         finally
         {
