@@ -95,6 +95,11 @@ public sealed partial class ResilientWebSocket
             Log.TransportSelected(_logger, transport.EffectiveHttpVersion.ToString(), transport.VersionPolicy, transport.HttpInvoker is not null, transport.Compression is not null);
         }
 
+        if (Platform.BrowserPlatform.DescribeIgnored(_options.Heartbeat, transport, _options.IsBrowser) is { } ignored)
+        {
+            Log.BrowserIgnoredOptions(_logger, ignored);
+        }
+
         AttachConnectivity();
     }
 

@@ -9,6 +9,7 @@ using ResilientSockets.Connection;
 using ResilientSockets.Diagnostics;
 using ResilientSockets.Heartbeat;
 using ResilientSockets.Internal;
+using ResilientSockets.Platform;
 using ResilientSockets.Receiving;
 using ResilientSockets.Reconnect;
 using ResilientSockets.Sessions;
@@ -215,12 +216,12 @@ public sealed partial class ResilientWebSocket
         Uri? uri = _options.Uri;
         try
         {
-            socket.Options.KeepAliveInterval = _options.Heartbeat.KeepAliveInterval;
-#if NET
-            socket.Options.KeepAliveTimeout = _options.Heartbeat.KeepAliveTimeout;
-            socket.Options.CollectHttpResponseDetails = true;
-#endif
-            TransportSetup.Apply(socket.Options, _options.Transport);
+            // In the browser these options throw; what the user set there was rejected or warned about at construction/start.
+            BrowserPlatform.ApplySocketOptions(socket.Options, _options.Heartbeat, _options.IsBrowser);
+            if (!_options.IsBrowser)
+            {
+                TransportSetup.Apply(socket.Options, _options.Transport);
+            }
 
             if (_session is not null)
             {
@@ -231,7 +232,15 @@ public sealed partial class ResilientWebSocket
             if (_options.OnConnecting is { } onConnecting)
             {
                 var context = new ConnectingContext(uri, socket.Options, attempt, isReconnect);
-                await onConnecting(context, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await onConnecting(context, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PlatformNotSupportedException ex)
+                {
+                    // The same call fails on every attempt (typically SetRequestHeader in the browser): retrying is pointless.
+                    throw new WebSocketConnectException(BrowserPlatform.DescribeUnsupportedHookCall(ex), ex, isTransient: false);
+                }
                 uri = context.Uri;
             }
 

@@ -176,8 +176,22 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         _stopCts.Dispose();
     }
 
-    /// <summary>Disposes the client, blocking until it has stopped. Prefer <see cref="DisposeAsync"/>.</summary>
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>
+    /// Disposes the client, blocking until it has stopped. Prefer <see cref="DisposeAsync"/>. In the browser, where
+    /// WebAssembly's one thread cannot block, it starts the disposal and returns before the client has stopped.
+    /// </summary>
+    public void Dispose()
+    {
+        var disposal = DisposeAsync().AsTask();
+        if (_options.IsBrowser)
+        {
+            // Waiting here would wait for work that can only run once this call has returned.
+            disposal.Forget();
+            return;
+        }
+
+        disposal.GetAwaiter().GetResult();
+    }
 
     /// <summary>Gets the options the client runs with (a validated copy).</summary>
     internal ResilientWebSocketOptions Options => _options;

@@ -96,6 +96,9 @@ public sealed class ResilientWebSocketOptions
     /// <value>The default value is <see langword="null"/>: a shared meter named <see cref="ResilientSocketsDiagnostics.MeterName"/>.</value>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the client takes the browser's path (see <see cref="Platform.BrowserPlatform"/>). A seam for tests, which cannot run in WebAssembly.</summary>
+    internal bool IsBrowser { get; set; } = Platform.BrowserPlatform.IsCurrent;
+
     /// <summary>Checks every setting and throws one exception that lists every problem.</summary>
     /// <exception cref="ArgumentException">One or more settings are invalid; the message lists them all.</exception>
     public void Validate()
@@ -169,6 +172,8 @@ public sealed class ResilientWebSocketOptions
             Transport.Validate(errors);
         }
 
+        Platform.BrowserPlatform.Validate(Heartbeat, Transport, IsBrowser, errors);
+
         Subscriptions?.Validate(errors);
 
         if (Receiving is null)
@@ -202,6 +207,7 @@ public sealed class ResilientWebSocketOptions
         Session = Session?.Clone(),
         Lifecycle = Lifecycle.Clone(),
         Transport = Transport.Clone(),
+        IsBrowser = IsBrowser,
         Subscriptions = Subscriptions?.Clone(),
         CloseTimeout = CloseTimeout,
         TimeProvider = TimeProvider,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the interop tests need, once: `npm ci` in every npm folder under tests/interop whose node_modules is
-# missing or older than its package-lock.json, and nginx (Debian's nginx-light) when /usr/sbin/nginx is missing.
+# missing or older than its package-lock.json, nginx (Debian's nginx-light) when /usr/sbin/nginx is missing, and
+# Chromium (Debian's chromium, driven headless by the browser tests through Playwright) when /usr/bin/chromium is missing.
 # Run by the test project before its tests (tests/Provisioning.targets), so `dotnet test ResilientSockets.sln -c Release`
 # works on a fresh machine; safe to run by hand. Quick (a few file checks) when everything is in place.
 # Node itself is expected on PATH (Node 20 is preinstalled on the project's machines). Never install Debian's
@@ -27,6 +28,10 @@ needs_nginx() {
   [ ! -x /usr/sbin/nginx ]
 }
 
+needs_chromium() {
+  [ ! -x /usr/bin/chromium ]
+}
+
 pending_npm=()
 for manifest in "${interop}"/*/package.json; do
   [ -f "${manifest}" ] || continue
@@ -36,7 +41,7 @@ for manifest in "${interop}"/*/package.json; do
   fi
 done
 
-if [ "${#pending_npm[@]}" -eq 0 ] && ! needs_nginx; then
+if [ "${#pending_npm[@]}" -eq 0 ] && ! needs_nginx && ! needs_chromium; then
   exit 0
 fi
 
@@ -66,4 +71,16 @@ if needs_nginx; then
     || fail "installing nginx failed; run: apt-get update && apt-get install -y nginx-light"
   [ -x /usr/sbin/nginx ] || fail "nginx-light was installed but /usr/sbin/nginx is missing."
   # Debian's package starts a system nginx on port 80; the tests start their own instances and do not need it.
+fi
+
+if needs_chromium; then
+  if [ "$(id -u)" -ne 0 ]; then
+    fail "Chromium is required for the browser tests (tests/ResilientSockets.Browser.Tests) and is not installed. Install it with: sudo apt-get update && sudo apt-get install -y chromium"
+  fi
+  echo "Provisioning: apt-get install chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get -o DPkg::Lock::Timeout=300 update -qq \
+      && apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends chromium >/dev/null; } \
+    || fail "installing Chromium failed; run: apt-get update && apt-get install -y chromium"
+  [ -x /usr/bin/chromium ] || fail "chromium was installed but /usr/bin/chromium is missing."
 fi

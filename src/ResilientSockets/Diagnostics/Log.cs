@@ -106,6 +106,9 @@ internal static partial class Log
     [LoggerMessage(55, LogLevel.Debug, "Transport: HTTP/{HttpVersion} ({VersionPolicy}), shared invoker {SharedInvoker}, permessage-deflate {Compression}", EventName = "TransportSelected")]
     public static partial void TransportSelected(ILogger logger, string httpVersion, WebSocketVersionPolicy versionPolicy, bool sharedInvoker, bool compression);
 
+    [LoggerMessage(56, LogLevel.Warning, "Running in the browser, which cannot honour these settings; they are ignored: {Settings}", EventName = "BrowserIgnoredOptions")]
+    public static partial void BrowserIgnoredOptions(ILogger logger, string settings);
+
     // 30-39: shared subscriptions and requests (Subscriptions/).
     [LoggerMessage(30, LogLevel.Information, "Restored {SubscriptionCount} subscriptions and resent {RequestCount} interrupted idempotent requests on the new connection", EventName = "SubscriptionsRestored")]
     public static partial void SubscriptionsRestored(ILogger logger, int subscriptionCount, int requestCount);

@@ -90,7 +90,8 @@ internal static class HandshakeClassifier
     private static (int? Status, IReadOnlyDictionary<string, IEnumerable<string>>? Headers) ReadResponse(Exception error, ClientWebSocket socket)
     {
 #if NET
-        if (socket.HttpStatusCode != 0)
+        // The browser exposes no handshake response to the page.
+        if (!Platform.BrowserPlatform.IsCurrent && socket.HttpStatusCode != 0)
         {
             return ((int)socket.HttpStatusCode, socket.HttpResponseHeaders);
         }
