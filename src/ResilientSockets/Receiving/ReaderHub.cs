@@ -224,10 +224,11 @@ internal sealed class ReaderHub
             }
         }
 
-        // Every reader left while this message was on its way: hold it for the next one rather than lose it.
-        if (closed > 0 && closed == readers.Length && TryHoldUnclaimed(entry, hasHandlers, out _, out var held))
+        // Every reader left while this message was on its way: hold it for the next one rather than lose it (or, if a
+        // new reader came meanwhile, hand it to that one).
+        if (closed > 0 && closed == readers.Length)
         {
-            return held;
+            return TryHoldUnclaimed(entry, hasHandlers, out _, out var held) ? held : PublishAsync(entry, hasHandlers);
         }
 
         entry.Release();
