@@ -24,64 +24,8 @@ public sealed class NodePeer : IAsyncDisposable
 
     public static async Task<NodePeer> StartAsync(int port)
     {
-        var root = RepositoryRoot();
-        var peerDirectory = Path.Combine(root, "tests", "interop", "node");
-        if (!Directory.Exists(Path.Combine(peerDirectory, "node_modules", "ws")))
-        {
-            throw new InvalidOperationException($"The Node interop peer is not installed: run `bash tests/interop/provision.sh` (or `npm ci` in {peerDirectory}). `dotnet test` does this before the tests run.");
-        }
-
-        var start = new ProcessStartInfo("node", ["server.js", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            WorkingDirectory = peerDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("Node.js is required for the interop tests but `node` was not found on PATH.", ex);
-        }
-
-        try
-        {
-            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new InvalidOperationException($"The Node peer did not start: {line} {await process.StandardError.ReadToEndAsync()}");
-            }
-
-            return new NodePeer(process, int.Parse(line["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture));
-        }
-        catch
-        {
-            // A peer that never said LISTENING (timeout, bad output) must not outlive the failed start.
-            KillQuietly(process);
-            process.Dispose();
-            throw;
-        }
-    }
-
-    private static void KillQuietly(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited meanwhile.
-        }
+        var (process, listening) = await NodeProcess.StartAsync(NodeProcess.Folder("node"), ["ws"], ["server.js", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        return new NodePeer(process, listening);
     }
 
     /// <summary>Kills the process at once, as a crash would.</summary>
@@ -91,29 +35,7 @@ public sealed class NodePeer : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_process.HasExited)
-        {
-            _process.Dispose();
-            return;
-        }
-
-        try
-        {
-            _process.StandardInput.Close();
-            if (!_process.WaitForExit(5000))
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-        }
-        finally
-        {
-            _process.Dispose();
-        }
-    }
+    public async ValueTask DisposeAsync() => await NodeProcess.StopAsync(_process);
 
     internal static string RepositoryRoot()
     {

@@ -93,66 +93,18 @@ public sealed class ProtocolPeer : IAsyncDisposable
     {
         if (_process is { } process)
         {
-            try
-            {
-                process.StandardInput.Close();
-                if (!process.WaitForExit(5000))
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-
-                await process.WaitForExitAsync();
-            }
-            finally
-            {
-                process.Dispose();
-                _process = null;
-            }
+            _process = null;
+            await NodeProcess.StopAsync(process);
         }
     }
 
     private async Task LaunchAsync(int port)
     {
-        var directory = Path.Combine(NodePeer.RepositoryRoot(), "tests", "interop", "protocols");
-        if (!Directory.Exists(Path.Combine(directory, "node_modules", "graphql-ws")) || !Directory.Exists(Path.Combine(directory, "node_modules", "rpc-websockets")))
-        {
-            throw new InvalidOperationException($"The protocol servers are not installed: run `bash tests/interop/provision.sh` (or `npm ci` in {directory}). `dotnet test` does this before the tests run.");
-        }
-
-        var start = new ProcessStartInfo("node", [_script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. _arguments])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        try
-        {
-            // A restarted server may find the port still held for a moment: try again briefly.
-            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"The {_script} server did not start: {line} {await process.StandardError.ReadToEndAsync()}");
-            }
-
-            Port = int.Parse(line["LISTENING ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            process.Dispose();
-            throw;
-        }
-
+        var (process, listening) = await NodeProcess.StartAsync(
+            NodeProcess.Folder("protocols"),
+            ["graphql-ws", "rpc-websockets"],
+            [_script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. _arguments]);
+        Port = listening;
         _process = process;
         _ = PumpAsync(process.StandardOutput);
         _ = process.StandardError.ReadToEndAsync();

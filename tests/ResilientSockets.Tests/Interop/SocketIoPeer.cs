@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 
 namespace ResilientSockets.Tests.Interop;
 
@@ -31,62 +30,14 @@ public sealed class SocketIoPeer : IAsyncDisposable
 
     public static async Task<SocketIoPeer> StartAsync(string path)
     {
-        var directory = Path.Combine(NodePeer.RepositoryRoot(), "tests", "interop", "node");
-        if (!Directory.Exists(Path.Combine(directory, "node_modules", "socket.io")))
-        {
-            throw new InvalidOperationException($"The Socket.IO interop peer is not installed: run `npm ci` in {directory} (.ci/run does this).");
-        }
-
-        var start = new ProcessStartInfo("node", ["socketio-server.js", "0", path])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("Node.js is required for the interop tests but `node` was not found on PATH.", ex);
-        }
-
-        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The Socket.IO peer did not start: {line} {await process.StandardError.ReadToEndAsync()}");
-        }
-
-        return new SocketIoPeer(process, int.Parse(line["LISTENING ".Length..], CultureInfo.InvariantCulture));
+        var (process, port) = await NodeProcess.StartAsync(NodeProcess.Folder("node"), ["socket.io"], ["socketio-server.js", "0", path]);
+        return new SocketIoPeer(process, port);
     }
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                // The script exits when its standard input closes; a kill is the fallback.
-                _process.StandardInput.Close();
-                if (!_process.WaitForExit(5000))
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
-
-                await _process.WaitForExitAsync();
-            }
-
-            await _pump;
-        }
-        finally
-        {
-            _process.Dispose();
-        }
+        await NodeProcess.StopAsync(_process);
+        await _pump; // the upgrade log ends with the process
     }
 
     private async Task PumpAsync()
