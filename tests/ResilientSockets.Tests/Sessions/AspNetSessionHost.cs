@@ -28,6 +28,13 @@ internal sealed class AspNetSessionHost : IAsyncDisposable
 
     public Uri Uri => new($"ws://127.0.0.1:{Port}/session");
 
+    /// <summary>The only session, once its application has started (acks come from the transport, a moment before).</summary>
+    public async Task<ResilientSession> SingleSessionAsync()
+    {
+        await Infrastructure.Eventually.TrueAsync(() => !Sessions.IsEmpty, "the session's application started");
+        return Sessions.Single();
+    }
+
     public static async Task<AspNetSessionHost> StartAsync(int count = 0, int port = 0, Action<ResilientSessionOptions>? configure = null, Func<ResilientSession, CancellationToken, Task>? handler = null)
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -16,7 +16,7 @@ public sealed class SessionPauseTests
         client.SessionLost += (_, _) => Interlocked.Increment(ref lost);
         await client.StartAsync();
         await client.SendTextAsync("before", new SendOptions { WaitForAcknowledgement = true }).AsTask().WaitAsync(TestTimeouts.Signal);
-        var session = host.Sessions.Single();
+        var session = await host.SingleSessionAsync();
 
         await client.PauseAsync().WaitAsync(TestTimeouts.Signal);
         await Eventually.TrueAsync(() => session.State == ResilientSockets.Server.ResilientSessionState.Detached, "the server keeps the session, detached");

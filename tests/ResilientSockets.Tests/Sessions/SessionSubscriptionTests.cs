@@ -22,7 +22,7 @@ public sealed class SessionSubscriptionTests
         await client.StartAsync();
         using var prices = client.Subscribe("prices");
         await client.FlushAsync().WaitAsync(TestTimeouts.Signal);
-        var session = host.Sessions.Single();
+        var session = await host.SingleSessionAsync();
         session.MessagesReceived.Should().Be(1, "one wire subscribe");
 
         proxy.CutAll();
