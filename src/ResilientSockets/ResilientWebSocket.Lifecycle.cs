@@ -2,18 +2,13 @@ using System;
 using System.Net.WebSockets;
 using System.Threading;
 using System.Threading.Tasks;
-using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 using ResilientSockets.Connection;
 using ResilientSockets.Diagnostics;
 using ResilientSockets.Heartbeat;
 using ResilientSockets.Internal;
-using ResilientSockets.Platform;
-using ResilientSockets.Receiving;
 using ResilientSockets.Reconnect;
 using ResilientSockets.Sessions;
-using ResilientSockets.Transport;
 
 namespace ResilientSockets;
 
