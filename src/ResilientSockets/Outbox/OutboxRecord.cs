@@ -20,7 +20,17 @@ public sealed class OutboxRecord
     {
     }
 
-    internal OutboxRecord(long id, WebSocketMessageType messageType, ReadOnlyMemory<byte> payload, DateTimeOffset enqueuedAt, DateTimeOffset? expiresAt)
+    /// <summary>
+    /// Creates a record as a store returns it from <see cref="IOutboxStore.LoadPendingAsync"/>: with the id the store
+    /// gave it. For implementers of <see cref="IOutboxStore"/>.
+    /// </summary>
+    /// <param name="id">The durable sequence id.</param>
+    /// <param name="messageType">Text or binary.</param>
+    /// <param name="payload">The message bytes.</param>
+    /// <param name="enqueuedAt">When the application handed the message over.</param>
+    /// <param name="expiresAt">When the message expires; <see langword="null"/>: never.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="messageType"/> is not text or binary.</exception>
+    public OutboxRecord(long id, WebSocketMessageType messageType, ReadOnlyMemory<byte> payload, DateTimeOffset enqueuedAt, DateTimeOffset? expiresAt)
     {
         if (messageType != WebSocketMessageType.Text && messageType != WebSocketMessageType.Binary)
         {
