@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+
+namespace ResilientSockets.Outbox.Sqlite;
+
+/// <summary>The settings of a <see cref="SqliteOutboxStore"/>. Validated once, when the store opens.</summary>
+public sealed class SqliteOutboxOptions
+{
+    /// <summary>The default <see cref="MaxAppendsPerTransaction"/>.</summary>
+    internal const int DefaultMaxAppendsPerTransaction = 1000;
+
+    /// <summary>
+    /// Gets or sets the database file. Its directory must exist and be writable; the file is created when missing. One
+    /// file belongs to one process at a time.
+    /// </summary>
+    /// <value>Required: there is no default.</value>
+    public string? Path { get; set; }
+
+    /// <summary>Gets or sets what a completed append survives.</summary>
+    /// <value>The default value is <see cref="SqliteOutboxDurability.FlushPerCommit"/> (survives a power loss).</value>
+    public SqliteOutboxDurability Durability { get; set; } = SqliteOutboxDurability.FlushPerCommit;
+
+    /// <summary>
+    /// Gets or sets the most appends (and completions) that share one transaction. Group commit puts every operation
+    /// waiting when a transaction starts into it, up to this many.
+    /// </summary>
+    /// <value>The default value is 1000. At least 1.</value>
+    public int MaxAppendsPerTransaction { get; set; } = DefaultMaxAppendsPerTransaction;
+
+    /// <summary>Checks every option and throws one exception that lists every problem.</summary>
+    /// <exception cref="ArgumentException">One or more options are missing or out of range.</exception>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Path))
+        {
+            errors.Add("Path is required: the database file of the outbox.");
+        }
+
+        if (Durability is not SqliteOutboxDurability.FlushPerCommit and not SqliteOutboxDurability.OsBuffered)
+        {
+            errors.Add($"Durability must be FlushPerCommit or OsBuffered (was {Durability}).");
+        }
+
+        if (MaxAppendsPerTransaction < 1)
+        {
+            errors.Add($"MaxAppendsPerTransaction must be at least 1 (was {MaxAppendsPerTransaction}).");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid SqliteOutboxOptions: " + string.Join(" ", errors));
+        }
+    }
+
+    internal SqliteOutboxOptions Clone() => (SqliteOutboxOptions)MemberwiseClone();
+}

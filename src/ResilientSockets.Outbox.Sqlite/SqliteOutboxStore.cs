@@ -1,0 +1,251 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace ResilientSockets.Outbox.Sqlite;
+
+/// <summary>
+/// A durable <see cref="IOutboxStore"/> on one SQLite file (WAL journal). An append completes only after the
+/// transaction holding it committed; appends that arrive together share one transaction and one flush (group
+/// commit), so many concurrent senders cost about as many disk flushes as one.
+/// </summary>
+/// <remarks>
+/// Open it with <see cref="OpenAsync"/>, which checks the file (<c>PRAGMA quick_check</c>): a corrupted, truncated or
+/// foreign file fails with an <see cref="OutboxStoreException"/> whose <see cref="OutboxStoreException.Failure"/> is
+/// <see cref="OutboxStoreFailure.Corrupted"/>. The store never deletes or rewrites such a file; the application may
+/// move it aside and open a new one. If a transaction fails (disk full, for example), every operation in it fails with
+/// the same exception and none of them is stored.
+/// </remarks>
+public sealed partial class SqliteOutboxStore : IOutboxStore
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _delete;
+    private readonly string _path;
+    private readonly int _maxBatch;
+    private readonly Channel<Operation> _operations = Channel.CreateUnbounded<Operation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private long _count;
+    private long _bytes;
+    private long _transactions;
+
+    private SqliteOutboxStore(SqliteConnection connection, string path, int maxBatch, long count, long bytes)
+    {
+        _connection = connection;
+        _path = path;
+        _maxBatch = maxBatch;
+        _count = count;
+        _bytes = bytes;
+        _insert = connection.CreateCommand();
+        _insert.CommandText = "INSERT INTO outbox (type, payload, enqueued_at, expires_at) VALUES ($type, $payload, $enqueued, $expires) RETURNING id";
+        _insert.Parameters.Add("$type", SqliteType.Integer);
+        _insert.Parameters.Add("$payload", SqliteType.Blob);
+        _insert.Parameters.Add("$enqueued", SqliteType.Integer);
+        _insert.Parameters.Add("$expires", SqliteType.Integer);
+        _insert.Prepare();
+        _delete = connection.CreateCommand();
+        _delete.CommandText = "DELETE FROM outbox WHERE id = $id RETURNING length(payload)";
+        _delete.Parameters.Add("$id", SqliteType.Integer);
+        _delete.Prepare();
+        _writer = Task.Run(RunWriterAsync);
+    }
+
+    /// <summary>Gets the full path of the database file.</summary>
+    public string Path => _path;
+
+    /// <inheritdoc/>
+    public long Count => Interlocked.Read(ref _count);
+
+    /// <inheritdoc/>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>How many transactions committed since the store opened: fewer than appends when group commit works.</summary>
+    internal long TransactionCount => Interlocked.Read(ref _transactions);
+
+    /// <summary>
+    /// Opens (or creates) the outbox file of <paramref name="options"/>, checks it, and counts what is pending.
+    /// </summary>
+    /// <param name="options">The settings; <see cref="SqliteOutboxOptions.Path"/> is required. Copied: later edits have no effect.</param>
+    /// <param name="cancellationToken">Cancels the open before it starts.</param>
+    /// <returns>The open store.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="OutboxStoreException">The file cannot be created or opened, is locked, or is corrupted.</exception>
+    public static Task<SqliteOutboxStore> OpenAsync(SqliteOutboxOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var settings = options.Clone();
+        settings.Validate();
+        var path = System.IO.Path.GetFullPath(settings.Path!);
+
+        // SQLite's open is synchronous file I/O: keep it off the caller's thread.
+        return Task.Run(() => Open(settings, path), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<long> AppendAsync(OutboxRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        cancellationToken.ThrowIfCancellationRequested();
+        var append = new AppendOperation(record);
+        Enqueue(append);
+        return append.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task CompleteAsync(long id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var complete = new CompleteOperation(id);
+        Enqueue(complete);
+        return complete.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<OutboxRecord>> LoadPendingAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var load = new LoadOperation();
+        Enqueue(load);
+        return load.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Finishes the operations already handed over, then closes the file.</summary>
+    /// <returns>A task that completes when the file is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_operations.Writer.TryComplete())
+        {
+            await _writer.ConfigureAwait(false);
+            _insert.Dispose();
+            _delete.Dispose();
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static SqliteOutboxStore Open(SqliteOutboxOptions options, string path)
+    {
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString();
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+
+            // A foreign or garbage file fails here (SQLITE_NOTADB): the first statement reads the header.
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            var problems = QuickCheck(connection);
+            if (problems is not null)
+            {
+                throw SqliteErrors.Corrupted(path, problems);
+            }
+
+            var synchronous = options.Durability == SqliteOutboxDurability.FlushPerCommit ? "FULL" : "NORMAL";
+            Execute(connection, $"PRAGMA synchronous={synchronous};");
+
+            // AUTOINCREMENT: an id is never reused, even after the newest record was completed and the process restarted.
+            Execute(connection, """
+                CREATE TABLE IF NOT EXISTS outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type INTEGER NOT NULL,
+                    payload BLOB NOT NULL,
+                    enqueued_at INTEGER NOT NULL,
+                    expires_at INTEGER NULL);
+                """);
+            using var totals = connection.CreateCommand();
+            totals.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(payload)), 0) FROM outbox";
+            using var reader = totals.ExecuteReader();
+            reader.Read();
+            var count = reader.GetInt64(0);
+            var bytes = reader.GetInt64(1);
+            reader.Close();
+            return new SqliteOutboxStore(connection, path, options.MaxAppendsPerTransaction, count, bytes);
+        }
+        catch (Exception exception)
+        {
+            connection.Dispose();
+            throw SqliteErrors.Map(exception, path, "open");
+        }
+    }
+
+    /// <summary>The problems <c>PRAGMA quick_check</c> reports (the first few), or <see langword="null"/> when it says ok.</summary>
+    private static string? QuickCheck(SqliteConnection connection)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "PRAGMA quick_check(5)";
+        using var reader = check.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return lines is ["ok"] ? null : "quick_check: " + string.Join("; ", lines);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private void Enqueue(Operation operation)
+    {
+        if (!_operations.Writer.TryWrite(operation))
+        {
+            throw new ObjectDisposedException(nameof(SqliteOutboxStore));
+        }
+    }
+
+    // The single writer: everything waiting when a transaction starts goes into it (group commit), so one flush
+    // serves every append of the batch; each operation's task completes only after the commit.
+    private async Task RunWriterAsync()
+    {
+        var batch = new List<Operation>(Math.Min(_maxBatch, 1024));
+        while (await _operations.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _maxBatch && _operations.Reader.TryRead(out var operation))
+            {
+                batch.Add(operation);
+            }
+
+            try
+            {
+                using (var transaction = _connection.BeginTransaction())
+                {
+                    _insert.Transaction = transaction;
+                    _delete.Transaction = transaction;
+                    foreach (var operation in batch)
+                    {
+                        operation.Execute(this, transaction);
+                    }
+
+                    transaction.Commit();
+                }
+
+                Interlocked.Increment(ref _transactions);
+                foreach (var operation in batch)
+                {
+                    operation.Committed(this);
+                }
+            }
+            catch (Exception exception)
+            {
+                var error = SqliteErrors.Map(exception, _path, "write to");
+                foreach (var operation in batch)
+                {
+                    operation.Fail(error);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+}

@@ -1,0 +1,3 @@
+global using System.Net.WebSockets;
+global using FluentAssertions;
+global using Xunit;
