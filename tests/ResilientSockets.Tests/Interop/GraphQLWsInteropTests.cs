@@ -20,22 +20,6 @@ public sealed class GraphQLWsInteropTests(ITestOutputHelper output)
             configure?.Invoke(o);
         }, logger);
 
-    private static async Task<List<string>> ReadAsync(WebSocketMessageReader reader, int count)
-    {
-        var seen = new List<string>();
-        using var cts = new CancellationTokenSource(TestTimeouts.Signal);
-        await foreach (var message in reader.ReadAllAsync(cts.Token))
-        {
-            seen.Add(message.Text);
-            if (seen.Count == count)
-            {
-                break;
-            }
-        }
-
-        return seen;
-    }
-
     [Fact]
     public async Task Subscription_ResumesAfterTheServerIsKilledAndRestarted_WithoutTheConsumerDoingAnything()
     {
@@ -44,7 +28,7 @@ public sealed class GraphQLWsInteropTests(ITestOutputHelper output)
         await client.StartAsync();
         using var ticks = client.Subscribe(Tick);
 
-        var before = await ReadAsync(ticks, 3);
+        var before = await ticks.TakeTextsAsync(3);
         before.Should().AllSatisfy(t => t.Should().StartWith("{\"data\":{\"tick\":"));
 
         var down = Stopwatch.StartNew();
@@ -81,12 +65,12 @@ public sealed class GraphQLWsInteropTests(ITestOutputHelper output)
 
         var first = client.Subscribe(Tick);
         var second = client.Subscribe(Tick, new ReaderOptions { Name = "second" });
-        (await ReadAsync(first, 2)).Should().HaveCount(2);
-        (await ReadAsync(second, 2)).Should().HaveCount(2);
+        (await first.TakeTextsAsync(2)).Should().HaveCount(2);
+        (await second.TakeTextsAsync(2)).Should().HaveCount(2);
         peer.Count("SUBSCRIBE").Should().Be(1, "two consumers of one topic share one wire subscription");
 
         first.Dispose();
-        (await ReadAsync(second, 2)).Should().HaveCount(2, "the remaining consumer keeps receiving");
+        (await second.TakeTextsAsync(2)).Should().HaveCount(2, "the remaining consumer keeps receiving");
         second.Dispose();
         await peer.WaitForAsync(lines => lines.Any(l => l.StartsWith("COMPLETE", StringComparison.Ordinal)), "the unsubscribe");
 
@@ -132,7 +116,7 @@ public sealed class GraphQLWsInteropTests(ITestOutputHelper output)
         await client.StartAsync();
         using var broken = client.Subscribe("subscription { broken }");
 
-        var act = () => ReadAsync(broken, 1);
+        var act = () => broken.TakeTextsAsync(1);
 
         (await act.Should().ThrowAsync<SubscriptionRefusedException>()).Which.ServerMessage.Should().Contain("broken is not available");
         logger.Entries.Should().Contain(e => e.Id.Id == 32);
@@ -193,7 +177,7 @@ public sealed class GraphQLWsInteropTests(ITestOutputHelper output)
         using var ticks = client.Subscribe(Tick);
 
         await Eventually.TrueAsync(() => client.LastRoundTripTime is not null, "a graphql-ws pong answers the default ping");
-        (await ReadAsync(ticks, 2)).Should().HaveCount(2, "the heartbeat's pongs do not disturb the subscription");
+        (await ticks.TakeTextsAsync(2)).Should().HaveCount(2, "the heartbeat's pongs do not disturb the subscription");
         client.State.Should().Be(ConnectionState.Open);
     }
 }

@@ -16,22 +16,6 @@ public sealed class JsonRpcInteropTests
             configure?.Invoke(o);
         }, logger);
 
-    private static async Task<List<string>> ReadAsync(WebSocketMessageReader reader, int count)
-    {
-        var seen = new List<string>();
-        using var cts = new CancellationTokenSource(TestTimeouts.Signal);
-        await foreach (var message in reader.ReadAllAsync(cts.Token))
-        {
-            seen.Add(message.Text);
-            if (seen.Count == count)
-            {
-                break;
-            }
-        }
-
-        return seen;
-    }
-
     private static string Json(ReadOnlyMemory<byte> result) => Encoding.UTF8.GetString(result.Span);
 
     [Fact]
@@ -41,7 +25,7 @@ public sealed class JsonRpcInteropTests
         await using var client = CreateClient(peer);
         await client.StartAsync();
         using var ticks = client.Subscribe("tick");
-        var before = await ReadAsync(ticks, 2);
+        var before = await ticks.TakeTextsAsync(2);
         before.Should().AllSatisfy(t => t.Should().StartWith("{\"n\":"));
         int Pid(string tick)
         {
@@ -87,8 +71,8 @@ public sealed class JsonRpcInteropTests
         var second = client.Subscribe("news");
         await peer.WaitForAsync(l => l.Contains("ON news"), "rpc.on");
         await client.RequestAsync("publish", "[\"hello\"]"u8.ToArray());
-        (await ReadAsync(first, 1)).Should().Equal("{\"text\":\"hello\"}");
-        (await ReadAsync(second, 1)).Should().Equal("{\"text\":\"hello\"}");
+        (await first.TakeTextsAsync(1)).Should().Equal("{\"text\":\"hello\"}");
+        (await second.TakeTextsAsync(1)).Should().Equal("{\"text\":\"hello\"}");
 
         first.Dispose();
         await client.RequestAsync("echo", "[1]"u8.ToArray()); // everything sent before it has reached the server
@@ -109,7 +93,7 @@ public sealed class JsonRpcInteropTests
         await client.StartAsync();
         using var nope = client.Subscribe("nope");
 
-        var act = () => ReadAsync(nope, 1);
+        var act = () => nope.TakeTextsAsync(1);
 
         (await act.Should().ThrowAsync<SubscriptionRefusedException>()).Which.ServerMessage.Should().Be("provided event invalid");
     }

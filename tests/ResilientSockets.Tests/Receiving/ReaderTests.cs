@@ -9,22 +9,6 @@ namespace ResilientSockets.Tests.Receiving;
 /// <summary>Readers created before they are read, held messages, per-reader settings, leased reads, ends of readers.</summary>
 public sealed class ReaderTests
 {
-    private static async Task<List<string>> TakeAsync(WebSocketMessageReader reader, int count)
-    {
-        var texts = new List<string>();
-        using var cts = new CancellationTokenSource(TestTimeouts.Signal);
-        await foreach (var message in reader.ReadAllAsync(cts.Token))
-        {
-            texts.Add(message.Text);
-            if (texts.Count == count)
-            {
-                break;
-            }
-        }
-
-        return texts;
-    }
-
     [Fact]
     public async Task A_reply_that_arrives_before_anyone_reads_is_held_for_the_first_reader()
     {
@@ -56,8 +40,8 @@ public sealed class ReaderTests
             await client.SendTextAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        (await TakeAsync(first, 5)).Should().Equal("0", "1", "2", "3", "4");
-        (await TakeAsync(second, 5)).Should().Equal("0", "1", "2", "3", "4");
+        (await first.TakeTextsAsync(5)).Should().Equal("0", "1", "2", "3", "4");
+        (await second.TakeTextsAsync(5)).Should().Equal("0", "1", "2", "3", "4");
         second.Name.Should().Be("second");
         first.Name.Should().StartWith("reader-");
     }
@@ -75,8 +59,8 @@ public sealed class ReaderTests
         using var later = client.CreateReader();
         await client.SendTextAsync("after");
 
-        (await TakeAsync(first, 2)).Should().Equal("held", "after");
-        (await TakeAsync(later, 1)).Should().Equal("after");
+        (await first.TakeTextsAsync(2)).Should().Equal("held", "after");
+        (await later.TakeTextsAsync(1)).Should().Equal("after");
     }
 
     [Fact]
@@ -110,8 +94,8 @@ public sealed class ReaderTests
             await client.SendTextAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        (await TakeAsync(complete, 6)).Should().Equal("0", "1", "2", "3", "4", "5");
-        (await TakeAsync(lossy, 2)).Should().Equal("4", "5");
+        (await complete.TakeTextsAsync(6)).Should().Equal("0", "1", "2", "3", "4", "5");
+        (await lossy.TakeTextsAsync(2)).Should().Equal("4", "5");
         await Eventually.TrueAsync(() => { lock (drops) { return drops.Count == 4; } }, "four drop events");
         drops.Should().OnlyContain(d => d.ReaderName == "ticker" && d.Direction == MessageDirection.Inbound && d.Reason == MessageDropReason.Overflow);
         lossy.Capacity.Should().Be(2);
@@ -134,8 +118,8 @@ public sealed class ReaderTests
             await client.SendTextAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        (await TakeAsync(all, 3)).Should().Equal("0", "1", "2");
-        (await TakeAsync(strict, 1)).Should().Equal("0");
+        (await all.TakeTextsAsync(3)).Should().Equal("0", "1", "2");
+        (await strict.TakeTextsAsync(1)).Should().Equal("0");
         await Eventually.TrueAsync(() => Volatile.Read(ref dropped) == 2, "two drops");
         strict.Count.Should().Be(0);
     }
@@ -178,7 +162,7 @@ public sealed class ReaderTests
         }
 
         seen.Should().Equal(expected);
-        (await TakeAsync(copies, expected.Length)).Should().Equal(expected, "a copying reader beside a leased one gets payloads of its own");
+        (await copies.TakeTextsAsync(expected.Length)).Should().Equal(expected, "a copying reader beside a leased one gets payloads of its own");
     }
 
     [Fact]
@@ -201,7 +185,7 @@ public sealed class ReaderTests
 
         await client.SendTextAsync("go");
         await Eventually.TrueAsync(() => reader.Count == 100, "the burst is waiting");
-        var texts = await TakeAsync(reader, 100);
+        var texts = await reader.TakeTextsAsync(100);
 
         texts.Should().HaveCount(100);
         reader.Queue.WakeUps.Should().Be(0, "the messages were already waiting, so the reader never had to be woken");
@@ -231,7 +215,7 @@ public sealed class ReaderTests
 
         await client.StopAsync();
 
-        (await TakeAsync(early, 5)).Should().Equal(["kept"], "a reader yields what it still holds, then ends");
+        (await early.TakeTextsAsync(5)).Should().Equal(["kept"], "a reader yields what it still holds, then ends");
         using var late = client.CreateReader();
         (await late.WaitToReadAsync()).Should().BeFalse("a reader created after the stop ends at once");
     }
