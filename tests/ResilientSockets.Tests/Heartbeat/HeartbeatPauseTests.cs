@@ -34,22 +34,36 @@ public sealed class HeartbeatPauseTests
             await release.Task;
         };
         await client.StartAsync();
+        try
+        {
+            await RunAsync();
+        }
+        finally
+        {
+            release.TrySetResult(); // a failed assertion must not leave the receive loop (and the dispose) waiting
+        }
 
-        await time.NextTimerAsync(d => d == Interval);
-        time.Advance(Interval);
-        await handling.Task.WaitAsync(TestTimeouts.Signal); // the ping went out, the server's data is in the slow handler
-        await time.NextTimerAsync(d => d == Timeout);
-        time.Advance(Timeout * 5);
-        await time.NextTimerAsync(d => d == Timeout); // the clock re-armed itself instead of declaring the link dead
-        client.State.Should().Be(ConnectionState.Open, "the application, not the link, was slow");
+        async Task RunAsync()
+        {
+            await time.NextTimerAsync(d => d == Interval);
+            time.Advance(Interval);
+            await handling.Task.WaitAsync(TestTimeouts.Signal); // the ping went out, the server's data is in the slow handler
+            await time.NextTimerAsync(d => d == Timeout);
 
-        release.TrySetResult();
-        await Eventually.TrueAsync(() => !client.IsReceivePaused, "the receive loop reads again");
-        time.Advance(Timeout - TimeSpan.FromTicks(1));
-        client.State.Should().Be(ConnectionState.Open, "the timeout counts only time spent reading");
-        time.Advance(TimeSpan.FromTicks(1));
+            // The handler has started; the loop pauses the clock a moment later, when the handler's task turns out pending.
+            await Eventually.TrueAsync(() => client.IsReceivePaused, "the receive loop paused the liveness clock");
+            time.Advance(Timeout * 5);
+            await time.NextTimerAsync(d => d == Timeout); // the clock re-armed itself instead of declaring the link dead
+            client.State.Should().Be(ConnectionState.Open, "the application, not the link, was slow");
 
-        var lost = await states.WaitForAsync(ConnectionState.Reconnecting);
-        lost.Cause.Should().BeOfType<ConnectionTimeoutException>().Which.Kind.Should().Be(ConnectionTimeoutKind.Heartbeat);
+            release.TrySetResult();
+            await Eventually.TrueAsync(() => !client.IsReceivePaused, "the receive loop reads again");
+            time.Advance(Timeout - TimeSpan.FromTicks(1));
+            client.State.Should().Be(ConnectionState.Open, "the timeout counts only time spent reading");
+            time.Advance(TimeSpan.FromTicks(1));
+
+            var lost = await states.WaitForAsync(ConnectionState.Reconnecting);
+            lost.Cause.Should().BeOfType<ConnectionTimeoutException>().Which.Kind.Should().Be(ConnectionTimeoutKind.Heartbeat);
+        }
     }
 }
