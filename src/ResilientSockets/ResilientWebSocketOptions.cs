@@ -78,6 +78,15 @@ public sealed class ResilientWebSocketOptions
     public ReliableSessionOptions? Session { get; set; }
 
     /// <summary>
+    /// Gets or sets the durable outbox (the offline cache): application sends are stored before they return and are sent
+    /// from the store, oldest first, surviving reconnects and (with a durable store) process restarts. With a
+    /// <see cref="Session"/> they leave the store when the server acknowledges them, and a restarted client resumes its
+    /// session, so the server's application sees each exactly once.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no outbox; sends are held in memory only.</value>
+    public OutboxOptions? Outbox { get; set; }
+
+    /// <summary>
     /// Gets or sets shared subscriptions and correlated requests for one application protocol (graphql-ws, JSON-RPC, your own):
     /// <see cref="ResilientWebSocket.Subscribe(string, ReaderOptions?)"/> and <see cref="ResilientWebSocket.RequestAsync(string, ReadOnlyMemory{byte}, RequestOptions?, CancellationToken)"/>.
     /// </summary>
@@ -157,6 +166,7 @@ public sealed class ResilientWebSocketOptions
 
         Framing?.Validate(errors);
         Session?.Validate(errors);
+        Outbox?.Validate(errors);
 
         if (Lifecycle is null)
         {
@@ -205,6 +215,7 @@ public sealed class ResilientWebSocketOptions
         Heartbeat = Heartbeat.Clone(),
         Framing = Framing?.Clone(),
         Session = Session?.Clone(),
+        Outbox = Outbox?.Clone(),
         Lifecycle = Lifecycle.Clone(),
         Transport = Transport.Clone(),
         IsBrowser = IsBrowser,

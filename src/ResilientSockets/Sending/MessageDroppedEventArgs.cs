@@ -6,13 +6,14 @@ namespace ResilientSockets;
 /// <summary>Describes a message that was accepted and then dropped: by an overflow policy, or because it expired.</summary>
 public sealed class MessageDroppedEventArgs : EventArgs
 {
-    internal MessageDroppedEventArgs(MessageDirection direction, MessageDropReason reason, WebSocketMessageType messageType, int length, string? readerName = null)
+    internal MessageDroppedEventArgs(MessageDirection direction, MessageDropReason reason, WebSocketMessageType messageType, int length, string? readerName = null, long outboxId = 0)
     {
         ReaderName = readerName;
         Direction = direction;
         Reason = reason;
         MessageType = messageType;
         Length = length;
+        OutboxId = outboxId;
     }
 
     /// <summary>Gets whether the message was outbound (not sent) or inbound (not delivered to one reader).</summary>
@@ -29,4 +30,10 @@ public sealed class MessageDroppedEventArgs : EventArgs
 
     /// <summary>Gets the payload length in bytes.</summary>
     public int Length { get; }
+
+    /// <summary>
+    /// Gets the outbox id of a durable message (the id its <see cref="Outbox.IOutboxStore"/> gave it; it has been removed
+    /// from the store), or 0 for a message that was never in the outbox.
+    /// </summary>
+    public long OutboxId { get; }
 }

@@ -19,4 +19,11 @@ public readonly struct SendOptions
     /// <see cref="SessionLostException"/> if the session is lost before the acknowledgement.
     /// </summary>
     public bool WaitForAcknowledgement { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the message skips the <see cref="ResilientWebSocketOptions.Outbox"/>: it is held
+    /// in memory only, like every send without an outbox, and its send completes when it is written. For messages not
+    /// worth keeping across a restart (presence, typing indicators). Without an outbox it changes nothing.
+    /// </summary>
+    public bool Transient { get; init; }
 }

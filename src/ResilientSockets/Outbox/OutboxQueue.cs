@@ -1,0 +1,6 @@
+namespace ResilientSockets.Outbox;
+
+internal sealed class OutboxQueue
+{
+    public int Count => 0;
+}
