@@ -271,12 +271,11 @@ internal sealed partial class OutboxQueue
             }
 
             RemoveLocked(entry);
-        }
-
-        if (awaitAcknowledgement)
-        {
-            // The ack overtook the bookkeeping (a fast server answers before the write returns).
-            Forget(entry.Id, entry.Id, "remove an acknowledged message from");
+            if (awaitAcknowledgement)
+            {
+                // The ack overtook the bookkeeping (a fast server answers before the write returns).
+                Forget(entry.Id, entry.Id, "remove an acknowledged message from");
+            }
         }
 
         WakeWaiters();
@@ -308,11 +307,17 @@ internal sealed partial class OutboxQueue
                 last = done.Id;
                 RemoveLocked(done);
             }
+
+            if (first != 0)
+            {
+                // Called under the lock: the checkpoint prunes by what the outbox still holds, so the store must see
+                // this removal before any checkpoint saved after it (the store applies writes in call order).
+                Forget(first, last, "remove acknowledged messages from");
+            }
         }
 
         if (first != 0)
         {
-            Forget(first, last, "remove acknowledged messages from");
             WakeWaiters();
         }
     }
