@@ -38,8 +38,9 @@ internal static class SqliteErrors
 
     public static OutboxStoreException Corrupted(string path, string detail, Exception? inner = null) => new(
         OutboxStoreFailure.Corrupted,
-        $"The outbox file '{path}' is corrupted or truncated ({detail}). The store never deletes it. Either move it aside "
-        + "(rename it) and open a new, empty outbox — the messages in it are then not sent — or restore it from a copy.",
+        $"The outbox file '{path}' is corrupted or truncated ({detail}). The store never deletes it. Either open it with "
+        + "SqliteOutboxOptions.OnCorruption = Quarantine (the file is moved aside untouched and every record still readable is "
+        + "carried into a new file), or move it aside yourself and open a new, empty outbox, or restore it from a copy.",
         path,
         inner);
 }

@@ -27,6 +27,10 @@ public sealed class SqliteOutboxOptions
     /// <value>The default value is 1000. At least 1.</value>
     public int MaxAppendsPerTransaction { get; set; } = DefaultMaxAppendsPerTransaction;
 
+    /// <summary>Gets or sets what opening a corrupted, truncated or foreign file does.</summary>
+    /// <value>The default value is <see cref="SqliteCorruptionHandling.Fail"/>: an <see cref="OutboxStoreException"/> (<see cref="OutboxStoreFailure.Corrupted"/>), the file left as it is.</value>
+    public SqliteCorruptionHandling OnCorruption { get; set; } = SqliteCorruptionHandling.Fail;
+
     /// <summary>Checks every option and throws one exception that lists every problem.</summary>
     /// <exception cref="ArgumentException">One or more options are missing or out of range.</exception>
     public void Validate()
@@ -40,6 +44,11 @@ public sealed class SqliteOutboxOptions
         if (Durability is not SqliteOutboxDurability.FlushPerCommit and not SqliteOutboxDurability.OsBuffered)
         {
             errors.Add($"Durability must be FlushPerCommit or OsBuffered (was {Durability}).");
+        }
+
+        if (OnCorruption is not SqliteCorruptionHandling.Fail and not SqliteCorruptionHandling.Quarantine)
+        {
+            errors.Add($"OnCorruption must be Fail or Quarantine (was {OnCorruption}).");
         }
 
         if (MaxAppendsPerTransaction < 1)

@@ -15,9 +15,11 @@ namespace ResilientSockets.Outbox.Sqlite;
 /// <remarks>
 /// Open it with <see cref="OpenAsync"/>, which checks the file (<c>PRAGMA quick_check</c>): a corrupted, truncated or
 /// foreign file fails with an <see cref="OutboxStoreException"/> whose <see cref="OutboxStoreException.Failure"/> is
-/// <see cref="OutboxStoreFailure.Corrupted"/>. The store never deletes or rewrites such a file; the application may
-/// move it aside and open a new one. If a transaction fails (disk full, for example), every operation in it fails with
-/// the same exception and none of them is stored.
+/// <see cref="OutboxStoreFailure.Corrupted"/>, or, with <see cref="SqliteCorruptionHandling.Quarantine"/>, is moved aside
+/// untouched while what is still readable is carried into a new file (<see cref="Recovery"/>). A file belongs to one
+/// store at a time: a second opener (in any process) fails at once with <see cref="OutboxStoreFailure.Locked"/>. If a
+/// transaction fails (disk full, for example), every operation in it fails with the same exception and none of them is
+/// stored.
 /// </remarks>
 public sealed partial class SqliteOutboxStore : IOutboxStore
 {
@@ -37,8 +39,12 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
     private long _bytes;
     private long _transactions;
 
-    private SqliteOutboxStore(SqliteConnection connection, string path, int maxBatch, long count, long bytes)
+    private readonly System.IO.FileStream _fileLock;
+
+    private SqliteOutboxStore(SqliteConnection connection, string path, int maxBatch, long count, long bytes, System.IO.FileStream fileLock, SqliteOutboxRecovery? recovery)
     {
+        _fileLock = fileLock;
+        Recovery = recovery;
         _connection = connection;
         _path = path;
         _maxBatch = maxBatch;
@@ -66,6 +72,12 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
         _saveCheckpoint.Prepare();
         _writer = Task.Run(RunWriterAsync);
     }
+
+    /// <summary>
+    /// Gets what <see cref="SqliteCorruptionHandling.Quarantine"/> did when this store opened a damaged file, or
+    /// <see langword="null"/> when the file was sound.
+    /// </summary>
+    public SqliteOutboxRecovery? Recovery { get; }
 
     /// <summary>Gets the full path of the database file.</summary>
     public string Path => _path;
@@ -170,81 +182,8 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
             _deleteRange.Dispose();
             _saveCheckpoint.Dispose();
             await _connection.DisposeAsync().ConfigureAwait(false);
+            await _fileLock.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private static SqliteOutboxStore Open(SqliteOutboxOptions options, string path)
-    {
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString();
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            connection.Open();
-
-            // A foreign or garbage file fails here (SQLITE_NOTADB): the first statement reads the header.
-            Execute(connection, "PRAGMA journal_mode=WAL;");
-            var problems = QuickCheck(connection);
-            if (problems is not null)
-            {
-                throw SqliteErrors.Corrupted(path, problems);
-            }
-
-            var synchronous = options.Durability == SqliteOutboxDurability.FlushPerCommit ? "FULL" : "NORMAL";
-            Execute(connection, $"PRAGMA synchronous={synchronous};");
-
-            // AUTOINCREMENT: an id is never reused, even after the newest record was completed and the process restarted.
-            Execute(connection, """
-                CREATE TABLE IF NOT EXISTS outbox (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    type INTEGER NOT NULL,
-                    payload BLOB NOT NULL,
-                    enqueued_at INTEGER NOT NULL,
-                    expires_at INTEGER NULL);
-                CREATE TABLE IF NOT EXISTS checkpoint (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    data BLOB NOT NULL);
-                """);
-            using var totals = connection.CreateCommand();
-            totals.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(payload)), 0) FROM outbox";
-            using var reader = totals.ExecuteReader();
-            reader.Read();
-            var count = reader.GetInt64(0);
-            var bytes = reader.GetInt64(1);
-            reader.Close();
-            return new SqliteOutboxStore(connection, path, options.MaxAppendsPerTransaction, count, bytes);
-        }
-        catch (Exception exception)
-        {
-            connection.Dispose();
-            throw SqliteErrors.Map(exception, path, "open");
-        }
-    }
-
-    /// <summary>The problems <c>PRAGMA quick_check</c> reports (the first few), or <see langword="null"/> when it says ok.</summary>
-    private static string? QuickCheck(SqliteConnection connection)
-    {
-        using var check = connection.CreateCommand();
-        check.CommandText = "PRAGMA quick_check(5)";
-        using var reader = check.ExecuteReader();
-        var lines = new List<string>();
-        while (reader.Read())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        return lines is ["ok"] ? null : "quick_check: " + string.Join("; ", lines);
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private void Enqueue(Operation operation)
