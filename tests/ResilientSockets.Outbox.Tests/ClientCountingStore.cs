@@ -1,0 +1,25 @@
+namespace ResilientSockets.Outbox.Tests;
+
+/// <summary>An <see cref="IOutboxStore"/> that counts appends and forwards everything to a real store.</summary>
+internal sealed class ClientCountingStore(IOutboxStore inner) : IOutboxStore
+{
+    private int _appends;
+
+    public int Appends => Volatile.Read(ref _appends);
+
+    public long Count => inner.Count;
+
+    public long Bytes => inner.Bytes;
+
+    public Task<long> AppendAsync(OutboxRecord record, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _appends);
+        return inner.AppendAsync(record, cancellationToken);
+    }
+
+    public Task CompleteAsync(long id, CancellationToken cancellationToken = default) => inner.CompleteAsync(id, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxRecord>> LoadPendingAsync(CancellationToken cancellationToken = default) => inner.LoadPendingAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
