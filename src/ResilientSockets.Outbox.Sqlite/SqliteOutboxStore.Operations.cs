@@ -99,4 +99,69 @@ public sealed partial class SqliteOutboxStore
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }
+
+    private sealed class CompleteRangeOperation(long firstId, long lastId) : Operation
+    {
+        private long _removed;
+        private long _removedBytes;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(SqliteOutboxStore store, SqliteTransaction transaction)
+        {
+            _removed = 0;
+            _removedBytes = 0;
+            store._deleteRange.Parameters[0].Value = firstId;
+            store._deleteRange.Parameters[1].Value = lastId;
+            using var reader = store._deleteRange.ExecuteReader();
+            while (reader.Read())
+            {
+                _removed++;
+                _removedBytes += reader.GetInt64(0);
+            }
+        }
+
+        public override void Committed(SqliteOutboxStore store)
+        {
+            Interlocked.Add(ref store._count, -_removed);
+            Interlocked.Add(ref store._bytes, -_removedBytes);
+            Completion.TrySetResult();
+        }
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private sealed class SaveCheckpointOperation(byte[] data) : Operation
+    {
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(SqliteOutboxStore store, SqliteTransaction transaction)
+        {
+            store._saveCheckpoint.Parameters[0].Value = data;
+            store._saveCheckpoint.ExecuteNonQuery();
+        }
+
+        public override void Committed(SqliteOutboxStore store) => Completion.TrySetResult();
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private sealed class LoadCheckpointOperation : Operation
+    {
+        private byte[] _data = [];
+
+        public TaskCompletionSource<ReadOnlyMemory<byte>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(SqliteOutboxStore store, SqliteTransaction transaction)
+        {
+            using var select = store._connection.CreateCommand();
+            select.Transaction = transaction;
+            select.CommandText = "SELECT data FROM checkpoint WHERE id = 1";
+            _data = select.ExecuteScalar() as byte[] ?? [];
+        }
+
+        public override void Committed(SqliteOutboxStore store) => Completion.TrySetResult(_data);
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
 }

@@ -21,9 +21,14 @@ namespace ResilientSockets.Outbox.Sqlite;
 /// </remarks>
 public sealed partial class SqliteOutboxStore : IOutboxStore
 {
+    // The client's checkpoints are a few hundred bytes; the bound keeps a runaway one from filling the store.
+    private const int MaxCheckpointBytes = 64 * 1024;
+
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
     private readonly SqliteCommand _delete;
+    private readonly SqliteCommand _deleteRange;
+    private readonly SqliteCommand _saveCheckpoint;
     private readonly string _path;
     private readonly int _maxBatch;
     private readonly Channel<Operation> _operations = Channel.CreateUnbounded<Operation>(new UnboundedChannelOptions { SingleReader = true });
@@ -50,6 +55,15 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
         _delete.CommandText = "DELETE FROM outbox WHERE id = $id RETURNING length(payload)";
         _delete.Parameters.Add("$id", SqliteType.Integer);
         _delete.Prepare();
+        _deleteRange = connection.CreateCommand();
+        _deleteRange.CommandText = "DELETE FROM outbox WHERE id BETWEEN $first AND $last RETURNING length(payload)";
+        _deleteRange.Parameters.Add("$first", SqliteType.Integer);
+        _deleteRange.Parameters.Add("$last", SqliteType.Integer);
+        _deleteRange.Prepare();
+        _saveCheckpoint = connection.CreateCommand();
+        _saveCheckpoint.CommandText = "INSERT INTO checkpoint (id, data) VALUES (1, $data) ON CONFLICT(id) DO UPDATE SET data = excluded.data";
+        _saveCheckpoint.Parameters.Add("$data", SqliteType.Blob);
+        _saveCheckpoint.Prepare();
         _writer = Task.Run(RunWriterAsync);
     }
 
@@ -112,6 +126,38 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
         return load.Completion.Task.WaitAsync(cancellationToken);
     }
 
+    /// <inheritdoc/>
+    public Task CompleteRangeAsync(long firstId, long lastId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var complete = new CompleteRangeOperation(firstId, lastId);
+        Enqueue(complete);
+        return complete.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
+    {
+        if (checkpoint.Length > MaxCheckpointBytes)
+        {
+            throw new ArgumentException($"A checkpoint is at most 64 KiB ({MaxCheckpointBytes} bytes; was {checkpoint.Length}).", nameof(checkpoint));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var save = new SaveCheckpointOperation(checkpoint.ToArray());
+        Enqueue(save);
+        return save.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ReadOnlyMemory<byte>> LoadCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var load = new LoadCheckpointOperation();
+        Enqueue(load);
+        return load.Completion.Task.WaitAsync(cancellationToken);
+    }
+
     /// <summary>Finishes the operations already handed over, then closes the file.</summary>
     /// <returns>A task that completes when the file is closed.</returns>
     public async ValueTask DisposeAsync()
@@ -121,6 +167,8 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
             await _writer.ConfigureAwait(false);
             _insert.Dispose();
             _delete.Dispose();
+            _deleteRange.Dispose();
+            _saveCheckpoint.Dispose();
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -157,6 +205,9 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
                     payload BLOB NOT NULL,
                     enqueued_at INTEGER NOT NULL,
                     expires_at INTEGER NULL);
+                CREATE TABLE IF NOT EXISTS checkpoint (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    data BLOB NOT NULL);
                 """);
             using var totals = connection.CreateCommand();
             totals.CommandText = "SELECT COUNT(*), COALESCE(SUM(length(payload)), 0) FROM outbox";
@@ -222,6 +273,8 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
                 {
                     _insert.Transaction = transaction;
                     _delete.Transaction = transaction;
+                    _deleteRange.Transaction = transaction;
+                    _saveCheckpoint.Transaction = transaction;
                     foreach (var operation in batch)
                     {
                         operation.Execute(this, transaction);

@@ -22,7 +22,7 @@ public sealed partial class ResilientWebSocket
             return false;
         }
 
-        if (!_queue.IsEmpty || _state.State != ConnectionState.Open || connection.IsKilled || !(_session?.HasRoom ?? true))
+        if (!_queue.IsEmpty || !(_outbox?.HasNothingUnsent ?? true) || _state.State != ConnectionState.Open || connection.IsKilled || !(_session?.HasRoom ?? true))
         {
             connection.WriteLock.Release();
             return false;

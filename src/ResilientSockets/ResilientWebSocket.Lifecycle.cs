@@ -34,6 +34,7 @@ public sealed partial class ResilientWebSocket
         TimeSpan? backoff = null;
         try
         {
+            await PrepareOutboxAsync().ConfigureAwait(false);
             while (!stop.IsCancellationRequested)
             {
                 // Paused, or offline: no attempt and no timer until resumed or the network is back.
@@ -146,6 +147,7 @@ public sealed partial class ResilientWebSocket
         if (fault is null)
         {
             _state.TryTransition(ConnectionState.Closing, ConnectionState.Closed);
+            _outbox?.Close(new MessageNotSentException(MessageDropReason.Stopped, "The client was stopped; the message stays in the outbox, and a client started on the same store sends it."));
             FailQueued(MessageDropReason.Stopped);
             _session?.Fail(new MessageNotSentException(MessageDropReason.Stopped, "The client was stopped before the server acknowledged the message."));
             _readers.CompleteAll(null);
@@ -162,6 +164,7 @@ public sealed partial class ResilientWebSocket
                 terminalEnd?.CloseStatus,
                 terminalEnd?.CloseDescription);
             var faulted = left != ConnectionState.Closing;
+            _outbox?.Close(new MessageNotSentException(faulted ? MessageDropReason.Faulted : MessageDropReason.Stopped, $"{reason} The message stays in the outbox, and a client started on the same store sends it.", fault));
             FailQueued(faulted ? MessageDropReason.Faulted : MessageDropReason.Stopped);
             _readers.CompleteAll(!faulted ? null
                 : fault is ServerClosedException closed ? new ServerClosedException(closed.CloseStatus, closed.CloseStatusDescription, fault)
@@ -259,6 +262,12 @@ public sealed partial class ResilientWebSocket
             connection.Kill();
             var received = await receive.ConfigureAwait(false);
             end = ConnectionEnd.Failed(await send.ConfigureAwait(false) ?? received.Cause);
+            if (end.Cause is Outbox.OutboxStoreException)
+            {
+                // The outbox could not save what a restart needs: sending on would risk duplicates or loss, and retrying
+                // a full or broken disk is not going to help by itself.
+                end = end.AsTerminal();
+            }
         }
         else
         {

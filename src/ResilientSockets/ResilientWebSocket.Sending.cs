@@ -152,75 +152,6 @@ public sealed partial class ResilientWebSocket
         return TryPostCore(new OutboundMessage(buffer.AsMemory(0, length), WebSocketMessageType.Text, buffer), options);
     }
 
-    private async Task<Exception?> SendLoopAsync(ConnectionScope connection)
-    {
-        while (true)
-        {
-            try
-            {
-                if (!await _queue.WaitForMessagesAsync(connection.StopSendingToken).ConfigureAwait(false))
-                {
-                    return null; // closed by a stop
-                }
-
-                if (_session is { } session)
-                {
-                    // Outside the write lock: a full replay buffer waits for the server's acks, not for a write.
-                    await session.WaitForRoomAsync(connection.StopSendingToken).ConfigureAwait(false);
-                }
-
-                await connection.WriteLock.WaitAsync(connection.AbortToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
-
-            try
-            {
-                // Dequeue only while holding the write lock, so a direct write can never overtake a message the loop has taken.
-                for (var batch = 0; batch < 64 && !connection.StopSendingToken.IsCancellationRequested && (_session?.HasRoom ?? true) && _queue.TryDequeue(out var message); batch++)
-                {
-                    if (!message.TryBeginWrite())
-                    {
-                        message.ReleaseFromQueue();
-                        continue; // Withdrawn or expired while queued; its caller already knows.
-                    }
-
-                    if (message.IsFlushMarker)
-                    {
-                        message.CompleteWritten(); // everything accepted before it has been written
-                        message.ReleaseFromQueue();
-                        continue;
-                    }
-
-                    try
-                    {
-                        await WriteLockedAsync(connection, message.Payload, message.MessageType).ConfigureAwait(false);
-                    }
-#pragma warning disable CA1031 // Any write failure means the link is gone; the message must survive it.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        message.ReturnToQueue();
-                        _queue.Requeue(message);
-                        OnWriteFailed(ex);
-                        return ex;
-                    }
-
-                    var length = message.Length;
-                    message.CompleteWritten();
-                    message.ReleaseFromQueue();
-                    OnWritten(length);
-                }
-            }
-            finally
-            {
-                connection.WriteLock.Release();
-            }
-        }
-    }
-
     /// <summary>The one way a frame reaches the socket outside the send loop (heartbeat pings): under the write lock.</summary>
     private async ValueTask WriteAsync(ConnectionScope connection, ReadOnlyMemory<byte> payload, WebSocketMessageType messageType)
     {
@@ -297,7 +228,7 @@ public sealed partial class ResilientWebSocket
     }
 
     private ValueTask SendFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
-        => SendCoreAsync(frame, WebSocketMessageType.Binary, rented: null, default, cancellationToken);
+        => SendWrittenAsync(frame, WebSocketMessageType.Binary, rented: null, default, cancellationToken);
 
     private static void CheckMessageType(WebSocketMessageType messageType)
     {
@@ -334,8 +265,10 @@ public sealed partial class ResilientWebSocket
         }
     }
 
+    /// <summary>The application's sends: durable through the outbox when there is one, else queued (or written directly).</summary>
     private ValueTask SendCoreAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, byte[]? rented, SendOptions options, CancellationToken cancellationToken)
-        => options.WaitForAcknowledgement
+        => _outbox is { } outbox && !options.Transient ? SendDurableAsync(outbox, payload, messageType, rented, options, cancellationToken)
+        : options.WaitForAcknowledgement
             ? SendAcknowledgedAsync(payload, messageType, rented, options, cancellationToken)
             : SendWrittenAsync(payload, messageType, rented, options, cancellationToken);
 

@@ -39,12 +39,18 @@ public sealed partial class ResilientWebSocket
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        var durable = _outbox?.NewestOrder ?? 0;
         var marker = OutboundMessagePool.Rent(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Binary, null);
         marker.IsFlushMarker = true;
         await EnqueueAsync(marker, default, cancellationToken).ConfigureAwait(false);
         if (_session is { } session)
         {
             await session.WaitForAcknowledgementAsync(session.HighestSent, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_outbox is { } outbox && durable > 0)
+        {
+            await outbox.WaitForCompletionAsync(durable, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -107,6 +113,7 @@ public sealed partial class ResilientWebSocket
     {
         var session = _session!;
         var wrapped = new SessionWebSocket(socket, session, _options.Session!, _time);
+        var wasRestored = session.IsRestored;
         (Guid LostId, int Unacknowledged)? lost;
         try
         {
@@ -115,6 +122,11 @@ public sealed partial class ResilientWebSocket
         catch (SessionProtocolException ex)
         {
             throw new WebSocketConnectException($"The server broke the session protocol during the handshake: {ex.Message}", ex, isTransient: false);
+        }
+
+        if (await AfterSessionHandshakeAsync(wrapped, wasRestored).ConfigureAwait(false) is { } sentBeforeRestart && lost is { } restoredLost)
+        {
+            lost = (restoredLost.LostId, sentBeforeRestart);
         }
 
         if (wrapped.Replayed > 0)

@@ -91,6 +91,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
             _session = new Sessions.SessionState(sessionOptions);
         }
 
+        InitializeOutbox();
         if (_options.Framing is { } framing)
         {
             _transfers = new TransferEngine(framing, _time, _logger, PostFrame, _metrics, _nameTag);

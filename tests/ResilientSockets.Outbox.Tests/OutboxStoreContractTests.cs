@@ -156,4 +156,60 @@ public abstract class OutboxStoreContractTests : IAsyncLifetime
 
         create.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public async Task A_range_completion_removes_exactly_the_pending_records_inside_it_and_updates_the_counts()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 10; i++)
+        {
+            ids.Add(await Store.AppendAsync(Text($"m{i}")));
+        }
+
+        await Store.CompleteAsync(ids[4]);
+        await Store.CompleteRangeAsync(ids[2], ids[6]);
+        await Store.CompleteRangeAsync(ids[9] + 1, ids[9] + 1000); // nothing there
+
+        var pending = await Store.LoadPendingAsync();
+        pending.Select(r => r.Id).Should().Equal(ids[0], ids[1], ids[7], ids[8], ids[9]);
+        Store.Count.Should().Be(5);
+        Store.Bytes.Should().Be(10, "five two-byte payloads are left");
+    }
+
+    [Fact]
+    public async Task The_checkpoint_is_empty_at_first_then_holds_the_last_bytes_saved_as_a_copy()
+    {
+        (await Store.LoadCheckpointAsync()).IsEmpty.Should().BeTrue();
+        var bytes = new byte[] { 1, 2, 3 };
+        await Store.SaveCheckpointAsync(bytes);
+        bytes[0] = 99;
+        (await Store.LoadCheckpointAsync()).ToArray().Should().Equal(1, 2, 3);
+        await Store.SaveCheckpointAsync(new byte[] { 4 });
+        (await Store.LoadCheckpointAsync()).ToArray().Should().Equal(4);
+        await Store.SaveCheckpointAsync(ReadOnlyMemory<byte>.Empty);
+        (await Store.LoadCheckpointAsync()).IsEmpty.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_checkpoint_over_64_KiB_is_refused()
+    {
+        var act = () => Store.SaveCheckpointAsync(new byte[(64 * 1024) + 1]);
+        await act.Should().ThrowAsync<ArgumentException>().WithMessage("*64*");
+    }
+
+    [Fact]
+    public async Task Appends_called_one_after_another_get_ids_in_call_order_and_writes_apply_in_call_order()
+    {
+        // Started without awaiting in between, as the client does under its lock.
+        var appends = Enumerable.Range(0, 200).Select(i => Store.AppendAsync(Text($"m{i}"))).ToList();
+        var removal = Store.CompleteRangeAsync(1, long.MaxValue - 1); // called after every append: removes them all
+        var checkpoint = Store.SaveCheckpointAsync(new byte[] { 7 });
+        var ids = await Task.WhenAll(appends);
+        await removal;
+        await checkpoint;
+
+        ids.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        (await Store.LoadPendingAsync()).Should().BeEmpty("the range removal was called after the appends, so it applied after them");
+        (await Store.LoadCheckpointAsync()).ToArray().Should().Equal(7);
+    }
 }

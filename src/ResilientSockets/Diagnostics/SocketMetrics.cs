@@ -39,6 +39,7 @@ internal sealed class SocketMetrics
         SessionsLost = meter.CreateCounter<long>("resilientsockets.session.lost", "{session}", "Sessions the server no longer had on reconnect.");
         meter.CreateObservableGauge("resilientsockets.session.unacknowledged", ObserveUnacknowledged, "{message}", "Sent messages waiting for the server's acknowledgement.");
         meter.CreateObservableGauge("resilientsockets.session.unacknowledged_bytes", ObserveUnacknowledgedBytes, "By", "Bytes of sent frames kept for replay until the server acknowledges them.");
+        meter.CreateObservableGauge("resilientsockets.outbox.pending", ObserveOutbox, "{message}", "Durable messages in the outbox: stored and not yet written (no session) or acknowledged (session).");
         meter.CreateObservableGauge("resilientsockets.client.state", ObserveState, "{state}", "The client's state as a number (0 Idle … 6 Faulted), tagged with its name.");
     }
 
@@ -85,6 +86,14 @@ internal sealed class SocketMetrics
         foreach (var pair in _clients)
         {
             yield return new Measurement<int>(pair.Key.UnacknowledgedMessageCount, new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, pair.Value));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveOutbox()
+    {
+        foreach (var pair in _clients)
+        {
+            yield return new Measurement<int>(pair.Key.OutboxCount, new KeyValuePair<string, object?>(ResilientSocketsDiagnostics.ClientNameTag, pair.Value));
         }
     }
 

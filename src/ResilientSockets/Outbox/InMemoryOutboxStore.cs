@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -11,6 +12,9 @@ namespace ResilientSockets.Outbox;
 /// </summary>
 public sealed class InMemoryOutboxStore : IOutboxStore
 {
+    // The client's checkpoints are a few hundred bytes; the bound keeps a runaway one from filling the store.
+    private const int MaxCheckpointBytes = 64 * 1024;
+
     // Ids only grow, so a sorted map keyed by id is the append order; removal by id stays O(log n).
     private readonly SortedDictionary<long, OutboxRecord> _records = new();
     private readonly object _gate = new();
@@ -83,6 +87,64 @@ public sealed class InMemoryOutboxStore : IOutboxStore
         }
     }
 
+    private ReadOnlyMemory<byte> _checkpoint;
+
+    /// <inheritdoc/>
+    public Task CompleteRangeAsync(long firstId, long lastId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (lastId - firstId < _records.Count)
+            {
+                for (var id = firstId; id <= lastId; id++)
+                {
+                    Remove(id);
+                }
+            }
+            else
+            {
+                // A wide range over few records: walk the records instead of the ids.
+                foreach (var id in _records.Keys.Where(id => id >= firstId && id <= lastId).ToList())
+                {
+                    Remove(id);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
+    {
+        if (checkpoint.Length > MaxCheckpointBytes)
+        {
+            throw new ArgumentException($"A checkpoint is at most 64 KiB ({MaxCheckpointBytes} bytes; was {checkpoint.Length}).", nameof(checkpoint));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            _checkpoint = checkpoint.ToArray();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<ReadOnlyMemory<byte>> LoadCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return Task.FromResult(_checkpoint);
+        }
+    }
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
@@ -92,6 +154,15 @@ public sealed class InMemoryOutboxStore : IOutboxStore
         }
 
         return default;
+    }
+
+    private void Remove(long id)
+    {
+        if (_records.TryGetValue(id, out var record))
+        {
+            _records.Remove(id);
+            Interlocked.Add(ref _bytes, -record.Payload.Length);
+        }
     }
 
     private void ThrowIfDisposed()

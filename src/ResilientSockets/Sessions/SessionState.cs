@@ -23,8 +23,28 @@ internal sealed class SessionState
     private long _delivered; // a ulong sequence, stored as long for Interlocked on netstandard2.0
     private long _keptBytes;
     private bool _ended;
+    private bool _restored;
+    private int _restoredInbound;
 
     public SessionState(ReliableSessionOptions options) => _options = options;
+
+    /// <summary>Gets or sets what runs when acks free durable messages: the highest outbox id acknowledged (outbox ids rise with sequences).</summary>
+    public Action<long>? DurableAcknowledged { get; set; }
+
+    /// <summary>Gets or sets the outbox's persisted sequence mapping, written before DATA frames when it changes (durable outbox only).</summary>
+    public Outbox.SessionCheckpoint? Checkpoint { get; set; }
+
+    /// <summary>Gets the sequence the next DATA frame will carry; stable while the caller holds the session's write lock.</summary>
+    public ulong NextSequence
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nextSequence;
+            }
+        }
+    }
 
     public Guid Id
     {
@@ -105,7 +125,7 @@ internal sealed class SessionState
     }
 
     /// <summary>Assigns the next sequence and keeps a copy of the whole DATA frame (header + payload) for replay.</summary>
-    public (ulong Sequence, ReadOnlyMemory<byte> Frame) Keep(ReadOnlySpan<byte> payload, bool isText)
+    public (ulong Sequence, ReadOnlyMemory<byte> Frame) Keep(ReadOnlySpan<byte> payload, bool isText, long outboxId = 0)
     {
         var length = SessionFrameCodec.HeaderSize + payload.Length;
         lock (_gate)
@@ -115,7 +135,7 @@ internal sealed class SessionState
             payload.CopyTo(span.Slice(SessionFrameCodec.HeaderSize));
             var sequence = _nextSequence++;
             SessionFrameCodec.WriteDataHeader(span, sequence, isText);
-            _kept.Enqueue(new Kept(sequence, frame));
+            _kept.Enqueue(new Kept(sequence, frame, outboxId));
             _keptBytes += length;
             return (sequence, frame.Memory);
         }
@@ -152,6 +172,7 @@ internal sealed class SessionState
     {
         List<TaskCompletionSource<bool>>? done = null;
         TaskCompletionSource<bool>? room = null;
+        long durable = 0;
         lock (_gate)
         {
             if (sequence >= _nextSequence)
@@ -168,6 +189,7 @@ internal sealed class SessionState
             while (_kept.Count > 0 && _kept.Peek().Sequence <= sequence)
             {
                 var kept = _kept.Dequeue();
+                durable = Math.Max(durable, kept.OutboxId);
                 _keptBytes -= kept.Length;
                 _frames.Release(kept.Storage);
             }
@@ -188,12 +210,44 @@ internal sealed class SessionState
             }
         }
 
+        if (durable > 0)
+        {
+            DurableAcknowledged?.Invoke(durable);
+        }
+
         room?.TrySetResult(true);
         if (done is not null)
         {
             foreach (var waiter in done)
             {
                 waiter.TrySetResult(true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes up the session an earlier run of the process had (its id from the outbox's checkpoint). HELLO names it with
+    /// last received 0; the first WELCOME sets where the sequences go on (<see cref="ToReplay"/>) and the first DATA
+    /// where delivery goes on (<see cref="Check"/>): what the server no longer keeps was acknowledged by the earlier run.
+    /// </summary>
+    public void Restore(Guid id)
+    {
+        lock (_gate)
+        {
+            _id = id;
+            _restored = true;
+            _ended = false;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the next WELCOME answers a session restored from an earlier run.</summary>
+    public bool IsRestored
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _restored;
             }
         }
     }
@@ -217,6 +271,19 @@ internal sealed class SessionState
     /// <summary>Frames to replay after a resume: every kept frame above what the server reports received, in order.</summary>
     public List<Kept> ToReplay(ulong serverReceived)
     {
+        lock (_gate)
+        {
+            if (_restored)
+            {
+                // This run sent nothing yet: the server's count is where this run's sequences go on.
+                _restored = false;
+                _nextSequence = serverReceived + 1;
+                _acknowledged = serverReceived;
+                Interlocked.Exchange(ref _restoredInbound, 1);
+                return [];
+            }
+        }
+
         OnAcknowledged(serverReceived);
         lock (_gate)
         {
@@ -227,6 +294,12 @@ internal sealed class SessionState
     /// <summary>Classifies an incoming DATA sequence: the next one, a duplicate, or a gap.</summary>
     public SequenceVerdict Check(ulong sequence)
     {
+        if (Volatile.Read(ref _restoredInbound) == 1 && Interlocked.Exchange(ref _restoredInbound, 0) == 1 && sequence > 0)
+        {
+            // The first DATA after a restart: whatever the server no longer keeps was acknowledged, so delivered, by the earlier run.
+            Interlocked.Exchange(ref _delivered, (long)(sequence - 1));
+        }
+
         var delivered = (ulong)Interlocked.Read(ref _delivered);
         return sequence <= delivered ? SequenceVerdict.Duplicate
             : sequence == delivered + 1 ? SequenceVerdict.Next
@@ -272,7 +345,9 @@ internal sealed class SessionState
             _nextSequence = 1;
             _acknowledged = 0;
             Interlocked.Exchange(ref _delivered, 0);
+            Interlocked.Exchange(ref _restoredInbound, 0);
             _ended = false;
+            _restored = false;
             waiters = [.. _ackWaiters.ConvertAll(w => w.Waiter)];
             _ackWaiters.Clear();
             room = _roomWaiter;
@@ -336,7 +411,7 @@ internal sealed class SessionState
     private bool HasRoomLocked() => _kept.Count < _options.MaxUnacknowledgedMessages && (_kept.Count == 0 || _keptBytes < _options.MaxUnacknowledgedBytes);
 
     /// <summary>A sent DATA frame kept for replay.</summary>
-    internal readonly record struct Kept(ulong Sequence, KeptFrame Storage)
+    internal readonly record struct Kept(ulong Sequence, KeptFrame Storage, long OutboxId)
     {
         public ReadOnlyMemory<byte> Frame => Storage.Memory;
 

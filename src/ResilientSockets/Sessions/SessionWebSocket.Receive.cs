@@ -69,6 +69,7 @@ internal sealed partial class SessionWebSocket
                 throw new SessionProtocolException($"The server resumed session {welcome.SessionId}, but this client asked for {(presented == Guid.Empty ? "a new session" : presented.ToString())}.");
             }
 
+            ServerReceived = welcome.Value;
             List<SessionState.Kept> replay = _state.ToReplay(welcome.Value);
             foreach (var kept in replay)
             {

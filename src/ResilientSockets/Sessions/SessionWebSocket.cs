@@ -46,6 +46,9 @@ internal sealed partial class SessionWebSocket : WebSocket
     /// <summary>Gets a value indicating whether the handshake resumed the session (rather than starting one).</summary>
     public bool Resumed { get; private set; }
 
+    /// <summary>Gets the server's last received sequence from a resuming WELCOME.</summary>
+    public ulong ServerReceived { get; private set; }
+
     /// <summary>Gets how many DATA frames the handshake replayed.</summary>
     public int Replayed { get; private set; }
 
@@ -93,7 +96,7 @@ internal sealed partial class SessionWebSocket : WebSocket
     }
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
-        => SendDataAsync(buffer.AsMemory(), messageType, endOfMessage).AsTask();
+        => SendDataAsync(buffer.AsMemory(), messageType, endOfMessage, 0).AsTask();
 
     public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
     {
@@ -105,7 +108,7 @@ internal sealed partial class SessionWebSocket : WebSocket
 
 #if NET
     public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
-        => SendDataAsync(buffer, messageType, endOfMessage);
+        => SendDataAsync(buffer, messageType, endOfMessage, 0);
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
@@ -114,6 +117,10 @@ internal sealed partial class SessionWebSocket : WebSocket
         return new ValueWebSocketReceiveResult(count, type, end);
     }
 #endif
+
+    /// <summary>Writes one durable message: its outbox id is kept with the frame (so the ack removes it from the store) and mapped in the checkpoint.</summary>
+    public ValueTask SendDurableAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, long outboxId)
+        => SendDataAsync(payload, messageType, true, outboxId);
 
     /// <summary>Writes a PING (the heartbeat, in a session).</summary>
     public ValueTask SendPingAsync(ulong counter) => WriteControlAsync(SessionFrameKind.Ping, counter);
@@ -125,7 +132,7 @@ internal sealed partial class SessionWebSocket : WebSocket
 #if NET
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
 #endif
-    private async ValueTask SendDataAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, bool endOfMessage)
+    private async ValueTask SendDataAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, bool endOfMessage, long outboxId)
     {
         if (!endOfMessage)
         {
@@ -135,7 +142,13 @@ internal sealed partial class SessionWebSocket : WebSocket
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            var (sequence, frame) = _state.Keep(payload.Span, messageType == WebSocketMessageType.Text);
+            if (_state.Checkpoint is { } checkpoint)
+            {
+                // Persisted before the frame can reach the server, or a restart could not tell what it carried.
+                await checkpoint.BeforeDataAsync(outboxId, _state.NextSequence).ConfigureAwait(false);
+            }
+
+            var (sequence, frame) = _state.Keep(payload.Span, messageType == WebSocketMessageType.Text, outboxId);
             try
             {
                 await WebSocketIo.SendAsync(_inner, frame, WebSocketMessageType.Binary, CancellationToken.None).ConfigureAwait(false);
@@ -143,6 +156,7 @@ internal sealed partial class SessionWebSocket : WebSocket
             catch
             {
                 _state.Unkeep(sequence);
+                _state.Checkpoint?.Withdraw(outboxId, sequence);
                 throw;
             }
         }

@@ -45,7 +45,7 @@ internal sealed partial class SubscriptionEngine
         }, (this, request, timer, cancellationToken));
         try
         {
-            await _client.SendAsync(request.Message, WebSocketMessageType.Text, token).ConfigureAwait(false);
+            await _client.SendAsync(request.Message, WebSocketMessageType.Text, Transient, token).ConfigureAwait(false);
             lock (_gate)
             {
                 // Only a request still pending is in flight: the response may have come before this continuation ran.

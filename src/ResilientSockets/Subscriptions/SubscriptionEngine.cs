@@ -19,6 +19,8 @@ namespace ResilientSockets.Subscriptions;
 /// </summary>
 internal sealed partial class SubscriptionEngine
 {
+    // Protocol messages (subscribe, unsubscribe, requests) are never durable: each belongs to one connection's state.
+    private static readonly SendOptions Transient = new() { Transient = true };
     private readonly object _gate = new();
     private readonly ResilientWebSocket _client;
     private readonly ISubscriptionProtocol _protocol;
@@ -270,7 +272,7 @@ internal sealed partial class SubscriptionEngine
 
         try
         {
-            await _client.SendAsync(message, WebSocketMessageType.Text).ConfigureAwait(false);
+            await _client.SendAsync(message, WebSocketMessageType.Text, Transient).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The link or the client went away: the server forgets the subscription with the connection.
         catch (Exception ex)
@@ -284,7 +286,7 @@ internal sealed partial class SubscriptionEngine
     {
         try
         {
-            await _client.SendAsync(Build(route, subscribe: true), WebSocketMessageType.Text, route.Withdraw!.Token).ConfigureAwait(false);
+            await _client.SendAsync(Build(route, subscribe: true), WebSocketMessageType.Text, Transient, route.Withdraw!.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,0 +1,198 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ResilientSockets.Outbox;
+
+/// <summary>
+/// What a restarted client needs to resume its session without sending anything twice: the session id, and which
+/// sequence number each durable message went out with. Durable messages go out in store-id order, so the mapping is a
+/// few segments: "from store id F, sequence S, one more each", persisted (before the write) whenever a write does not
+/// continue the current segment, and closed (before the write) when a non-durable message takes a sequence in between.
+/// </summary>
+/// <remarks>
+/// After a restart the server's WELCOME says the highest sequence it received; every pending record the segments map
+/// at or below it was delivered and leaves, the rest go out again with new numbers. A record a segment maps was
+/// really sent whenever the server reports its sequence received: anything else that took a sequence in between
+/// closed the segment first. The bytes are the client's own (opaque to the store; version 1 below).
+/// </remarks>
+internal sealed class SessionCheckpoint
+{
+    private const byte Version = 1;
+    private const int SegmentSize = 24;
+    private const int HeaderSize = 1 + 16 + 4;
+    private const int MaxSegments = (64 * 1024 - HeaderSize) / SegmentSize;
+
+    private readonly IOutboxStore _store;
+    private readonly Func<long> _lowestStoredId;
+    private readonly List<Segment> _segments = [];
+    private Guid _sessionId;
+    private bool _open;
+    private long _lastId;
+    private ulong _lastSequence;
+
+    public SessionCheckpoint(IOutboxStore store, Func<long> lowestStoredId)
+    {
+        _store = store;
+        _lowestStoredId = lowestStoredId;
+    }
+
+    /// <summary>Gets how many checkpoint writes the client made (for tests and the benchmark).</summary>
+    public int Saves { get; private set; }
+
+    /// <summary>Reads a checkpoint saved by an earlier run. Returns the session id to resume (empty: none).</summary>
+    /// <exception cref="OutboxStoreException">The bytes are not a checkpoint this version wrote.</exception>
+    public Guid Restore(ReadOnlySpan<byte> data)
+    {
+        _segments.Clear();
+        _open = false;
+        if (data.IsEmpty)
+        {
+            _sessionId = Guid.Empty;
+            return Guid.Empty;
+        }
+
+        if (data.Length < HeaderSize || data[0] != Version)
+        {
+            throw Unreadable($"it is {data.Length} bytes{(data.Length > 0 ? $" of version {data[0]}" : string.Empty)}");
+        }
+
+        var count = BinaryPrimitives.ReadInt32BigEndian(data.Slice(17));
+        if (count < 0 || data.Length != HeaderSize + (count * SegmentSize))
+        {
+            throw Unreadable($"it claims {count} segments in {data.Length} bytes");
+        }
+
+        _sessionId = new Guid(data.Slice(1, 16).ToArray());
+        for (var i = 0; i < count; i++)
+        {
+            var at = data.Slice(HeaderSize + (i * SegmentSize));
+            _segments.Add(new Segment(
+                BinaryPrimitives.ReadInt64BigEndian(at),
+                BinaryPrimitives.ReadUInt64BigEndian(at.Slice(8)),
+                BinaryPrimitives.ReadInt64BigEndian(at.Slice(16))));
+        }
+
+        return _sessionId;
+    }
+
+    /// <summary>The sequence the record with store id <paramref name="id"/> went out with before the restart, or <see langword="null"/> if it did not.</summary>
+    public ulong? SequenceOf(long id)
+    {
+        for (var i = _segments.Count - 1; i >= 0; i--)
+        {
+            var segment = _segments[i];
+            if (segment.FirstId <= id)
+            {
+                return segment.LastId != 0 && id > segment.LastId ? null : segment.FirstSequence + (ulong)(id - segment.FirstId);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A new session began (first, or after a lost one): nothing maps yet. Saved before any DATA of it is written.</summary>
+    public Task StartSessionAsync(Guid sessionId)
+    {
+        _sessionId = sessionId;
+        _segments.Clear();
+        _open = false;
+        return SaveAsync();
+    }
+
+    /// <summary>
+    /// Called under the session's write lock just before a DATA frame with <paramref name="sequence"/> is written, for a
+    /// durable message (<paramref name="outboxId"/> &gt; 0) or any other (0). Writes the checkpoint only when the mapping changes.
+    /// </summary>
+    public Task BeforeDataAsync(long outboxId, ulong sequence)
+    {
+        if (outboxId > 0)
+        {
+            if (_open && ((outboxId == _lastId + 1 && sequence == _lastSequence + 1) || (outboxId == _lastId && sequence == _lastSequence)))
+            {
+                _lastId = outboxId;
+                _lastSequence = sequence;
+                return Task.CompletedTask;
+            }
+
+            Prune();
+            _segments.Add(new Segment(outboxId, sequence, 0));
+            _open = true;
+            _lastId = outboxId;
+            _lastSequence = sequence;
+            return SaveAsync();
+        }
+
+        if (!_open)
+        {
+            return Task.CompletedTask;
+        }
+
+        // A non-durable message takes the next sequence: the segment must end at the last durable one first.
+        _open = false;
+        var last = _segments[^1];
+        if (_lastId < last.FirstId)
+        {
+            _segments.RemoveAt(_segments.Count - 1); // its only message was withdrawn: it maps nothing
+        }
+        else
+        {
+            _segments[^1] = last with { LastId = _lastId };
+        }
+
+        return SaveAsync();
+    }
+
+    /// <summary>The write of a durable frame failed (it never reached the kernel): it will go out again, so the segment ends before it.</summary>
+    public void Withdraw(long outboxId, ulong sequence)
+    {
+        if (outboxId > 0 && _open && outboxId == _lastId && sequence == _lastSequence)
+        {
+            _lastId--;
+            _lastSequence--;
+        }
+    }
+
+    private void Prune()
+    {
+        // A segment maps ids up to the next segment's first id (or its own last id): once every id it maps has left
+        // the outbox, no restart can need it.
+        var lowest = _lowestStoredId();
+        while (_segments.Count > 0
+            && ((_segments[0].LastId != 0 && _segments[0].LastId < lowest) || (_segments.Count > 1 && _segments[1].FirstId <= lowest)))
+        {
+            _segments.RemoveAt(0);
+        }
+
+        if (_segments.Count >= MaxSegments)
+        {
+            throw new OutboxStoreException(OutboxStoreFailure.Other, $"The outbox's session checkpoint would exceed {MaxSegments} segments: durable and non-durable sends alternate faster than the server acknowledges them. Send non-durable messages with SendOptions.Transient less often, or acknowledge sooner (Session.AckEvery).");
+        }
+    }
+
+    private Task SaveAsync()
+    {
+        var data = new byte[HeaderSize + (_segments.Count * SegmentSize)];
+        data[0] = Version;
+        _sessionId.ToByteArray().CopyTo(data, 1);
+        BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(17), _segments.Count);
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            var at = data.AsSpan(HeaderSize + (i * SegmentSize));
+            BinaryPrimitives.WriteInt64BigEndian(at, _segments[i].FirstId);
+            BinaryPrimitives.WriteUInt64BigEndian(at.Slice(8), _segments[i].FirstSequence);
+            BinaryPrimitives.WriteInt64BigEndian(at.Slice(16), _segments[i].LastId);
+        }
+
+        Saves++;
+        return _store.SaveCheckpointAsync(data, CancellationToken.None);
+    }
+
+    private static OutboxStoreException Unreadable(string why)
+        => new(OutboxStoreFailure.Corrupted, $"The outbox's session checkpoint is unreadable ({why}); it was not written by this version of ResilientSockets. Its messages are intact: clear the checkpoint with IOutboxStore.SaveCheckpointAsync(empty) to send them in a new session (at least once), or use the version that wrote it.");
+
+    /// <summary>Durable messages from <c>FirstId</c> went out with sequences from <c>FirstSequence</c>, one more each, up to <c>LastId</c> (0: still open).</summary>
+    private readonly record struct Segment(long FirstId, ulong FirstSequence, long LastId);
+}
