@@ -21,5 +21,11 @@ internal sealed class ClientCountingStore(IOutboxStore inner) : IOutboxStore
 
     public Task<IReadOnlyList<OutboxRecord>> LoadPendingAsync(CancellationToken cancellationToken = default) => inner.LoadPendingAsync(cancellationToken);
 
+    public Task CompleteRangeAsync(long firstId, long lastId, CancellationToken cancellationToken = default) => inner.CompleteRangeAsync(firstId, lastId, cancellationToken);
+
+    public Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default) => inner.SaveCheckpointAsync(checkpoint, cancellationToken);
+
+    public Task<ReadOnlyMemory<byte>> LoadCheckpointAsync(CancellationToken cancellationToken = default) => inner.LoadCheckpointAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -31,35 +31,41 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         await using var server = await ClientRecordingServer.StartAsync();
         var db = _directory.File("outbox.db");
         var runs = new List<Run>();
+        var killedWhileSending = 0;
         var next = 1;
         for (var run = 0; run <= Kills; run++)
         {
-            next.Should().BeLessThanOrEqualTo(Total, "each killed run must leave numbers for the next one");
             var runId = "r" + run.ToString(CultureInfo.InvariantCulture);
-            await using var child = CrashChildProcess.Start(server.SessionUri, db, runId, next, Total);
-            int? delay = null;
-            if (run < Kills)
+            if (run == Kills)
             {
-                await child.WaitForFirstReturnAsync(Deadline);
-                delay = random.Next(50, 401);
-                await Task.Delay(delay.Value);
-                await child.KillAsync(Deadline);
-                child.ExitCode.Should().Be(SigKillExitCode, $"run {runId} must die by the SIGKILL, not by itself");
-            }
-            else
-            {
-                (await child.WaitForFinishAsync(Deadline)).Should().Be("DONE");
-                (await child.WaitForExitAsync(Deadline)).Should().Be(0);
+                await using var final = CrashChildProcess.Start(server.SessionUri, db, runId, next, Total);
+                (await final.WaitForFinishAsync(Deadline)).Should().Be("DONE");
+                (await final.WaitForExitAsync(Deadline)).Should().Be(0);
+                runs.Add(RunOf(final, next, output, "ran to the end"));
+                break;
             }
 
-            var returned = child.Returned;
-            returned.Should().NotBeEmpty();
-            returned.Should().Equal(Enumerable.Range(next, returned.Count), $"run {runId} sends one number after another from {next}");
-            runs.Add(new Run(runId, next, returned[^1]));
-            output.WriteLine($"run {runId}: returned {next}..{returned[^1]} ({returned.Count})" + (delay is { } d ? $", killed {d} ms after its first return" : ", ran to the end"));
-            next = returned[^1] + 1;
+            // Durable sends return at thousands per second, so a kill timed from the start alone would use up the 20,000
+            // numbers within a few runs. The kill comes at a random returned number (around a fair share of what is
+            // left) plus a random 0-20 ms while the child keeps sending; a cap keeps numbers for the runs still to come
+            // (a child that reaches it waits, idle, for its kill: counted apart).
+            var killsLeft = Kills - run;
+            var share = (Total - next + 1) / (killsLeft + 1);
+            var cap = Math.Min(next + (3 * share) - 1, Total - killsLeft);
+            var target = next + random.Next(0, Math.Min(2 * share, cap - next + 1));
+            var delay = random.Next(0, 21);
+            await using var child = CrashChildProcess.Start(server.SessionUri, db, runId, next, cap, "--then", "hang");
+            await child.WaitForReturnAsync(target, Deadline);
+            await Task.Delay(delay);
+            await child.KillAsync(Deadline);
+            child.ExitCode.Should().Be(SigKillExitCode, $"run {runId} must die by the SIGKILL, not by itself");
+            var sending = child.Returned[^1] < cap;
+            killedWhileSending += sending ? 1 : 0;
+            runs.Add(RunOf(child, next, output, $"killed {delay} ms after the return of {target}{(sending ? "" : $", idle at its cap {cap}")}"));
+            next = runs[^1].LastReturned + 1;
         }
 
+        killedWhileSending.Should().BeGreaterThan(Kills / 2, "most kills must hit a child that is still sending");
         runs[^1].LastReturned.Should().Be(Total);
         var last = $"{Total}:{runs[^1].RunId}";
         await server.Received.WaitUntilAsync(m => m.Count > 0 && m[^1] == last, Deadline, "the last message of the final run");
@@ -67,7 +73,7 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         stopwatch.Stop();
 
         var notReturnedArrivals = AssertExactlyOnceInAcceptanceOrder(runs, received);
-        output.WriteLine($"kills {Kills}, restarts {Kills}, messages received {received.Length}, returned {runs.Sum(r => r.LastReturned - r.First + 1)}, "
+        output.WriteLine($"kills {Kills} ({killedWhileSending} while sending), restarts {Kills}, messages received {received.Length}, returned {runs.Sum(r => r.LastReturned - r.First + 1)}, "
             + $"not-returned messages that arrived anyway {notReturnedArrivals}, time {stopwatch.Elapsed.TotalSeconds:F1} s");
     }
 
@@ -106,6 +112,15 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
         }
 
         return notReturned;
+    }
+
+    private static Run RunOf(CrashChildProcess child, int first, ITestOutputHelper output, string how)
+    {
+        var returned = child.Returned;
+        returned.Should().NotBeEmpty();
+        returned.Should().Equal(Enumerable.Range(first, returned.Count), $"run {child.RunId} sends one number after another from {first}");
+        output.WriteLine($"run {child.RunId}: returned {first}..{returned[^1]} ({returned.Count}), {how}");
+        return new Run(child.RunId, first, returned[^1]);
     }
 
     private sealed record Run(string RunId, int First, int LastReturned);
