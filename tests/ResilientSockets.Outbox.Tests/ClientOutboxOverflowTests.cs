@@ -106,6 +106,8 @@ public sealed class ClientOutboxOverflowTests : IAsyncLifetime
         await server.Received.WaitForCountAsync(texts.Length, Timeout);
         server.Received.Snapshot().Should().Equal(texts);
         client.OutboxCount.Should().Be(0);
+        // The removals were handed to the store before the flush returned; the store applies its operations in order.
+        (await _store.LoadPendingAsync()).Should().BeEmpty();
         _store.Count.Should().Be(0);
     }
 }

@@ -81,6 +81,7 @@ public sealed class ClientOutboxTests : IDisposable
         await server.Received.WaitForCountAsync(5, Timeout);
         server.Received.Snapshot().Should().Equal("p1", "p2", "p3", "n1", "n2");
         client2.OutboxCount.Should().Be(0);
+        (await store2.LoadPendingAsync()).Should().BeEmpty("the removals were handed to the store before the flush returned");
         store2.Count.Should().Be(0);
     }
 
