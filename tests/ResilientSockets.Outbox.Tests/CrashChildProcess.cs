@@ -86,12 +86,8 @@ internal sealed class CrashChildProcess : IAsyncDisposable
         return Describe(Task.WhenAny(signal.Task, _finished.Task).Unwrap().WaitAsync(timeout), $"the return of {number}");
     }
 
-    /// <summary>Waits for the line that ends the sends (DONE or ACCEPTED) and then for the exit code, which must be 0 unless the run hangs on purpose.</summary>
-    public async Task<string> WaitForFinishAsync(TimeSpan timeout)
-    {
-        var line = await Describe(_finished.Task.WaitAsync(timeout), "DONE or ACCEPTED");
-        return line;
-    }
+    /// <summary>Waits for the line that ends the run's sends: DONE (delivered) or ACCEPTED (all stored, then exit or hang).</summary>
+    public Task<string> WaitForFinishAsync(TimeSpan timeout) => Describe(_finished.Task.WaitAsync(timeout), "DONE or ACCEPTED");
 
     /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
