@@ -23,6 +23,8 @@ internal static class Scenario
                 return await SubscriptionScenarios.RequestAsync(clientName, port, quick);
             case "session-throughput-64" or "session-throughput-4k" or "session-echo-64" or "session-idle-1000":
                 return await SessionScenarios.RunAsync(scenario, clientName, port, quick);
+            case var s when s.StartsWith("outbox-", StringComparison.Ordinal):
+                return await OutboxScenarios.RunAsync(scenario, clientName, port, quick);
         }
 
         if (scenario.StartsWith("throughput", StringComparison.Ordinal) || scenario is "echo-64" or "receive-64")

@@ -13,7 +13,7 @@ namespace ResilientSockets.Benchmarks;
 internal static class ScenarioRunner
 {
     internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
-    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate", "route-64", "request-64", "session-throughput-64", "session-throughput-4k", "session-echo-64", "session-idle-1000"];
+    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate", "route-64", "request-64", "session-throughput-64", "session-throughput-4k", "session-echo-64", "session-idle-1000", .. OutboxScenarios.SendScenarios, "outbox-recovery-100k"];
 
     /// <param name="quick">Smoke mode: tiny counts, one round.</param>
     /// <param name="output">Where the table, JSON and chart go.</param>
@@ -37,6 +37,8 @@ internal static class ScenarioRunner
                 "request-64" => ["raw", "resilient"],
                 "session-throughput-64" or "session-throughput-4k" or "session-idle-1000" => ["resilient", "resilient-session"],
                 "session-echo-64" => ["raw", "resilient", "resilient-session"],
+                "outbox-recovery-100k" => OutboxScenarios.RecoveryClients,
+                var s when s.StartsWith("outbox-", StringComparison.Ordinal) => OutboxScenarios.SendClients,
                 _ => Clients,
             };
 
@@ -92,6 +94,8 @@ internal static class ScenarioRunner
             PeakManagedMb = Mid(runs.Select(r => r.PeakManagedMb)),
             AllocatedBytesPerOp = Mid(runs.Select(r => r.AllocatedBytesPerOp)),
             Millis = Mid(runs.Select(r => r.Millis)),
+            AcceptedPerSecond = Mid(runs.Select(r => r.AcceptedPerSecond)),
+            LoadMillis = Mid(runs.Select(r => r.LoadMillis)),
             Lost = (int)Mid(runs.Select(r => (double)r.Lost)),
             ManagedKibPerConnection = Mid(runs.Select(r => r.ManagedKibPerConnection)),
             RssKibPerConnection = Mid(runs.Select(r => r.RssKibPerConnection)),
@@ -122,6 +126,12 @@ internal sealed record ScenarioResult(string Scenario, string Client, long Opera
 
     /// <summary>Gets the median time of a fault scenario, in milliseconds.</summary>
     public double Millis { get; init; }
+
+    /// <summary>Gets the rate at which sends returned (outbox scenarios: stored, or written without an outbox), per second.</summary>
+    public double AcceptedPerSecond { get; init; }
+
+    /// <summary>Gets the time until a restarted client had loaded its outbox (outbox-recovery-100k), in milliseconds.</summary>
+    public double LoadMillis { get; init; }
 
     /// <summary>Gets the number of rounds whose message never arrived.</summary>
     public int Lost { get; init; }
@@ -246,6 +256,7 @@ internal static class Report
                 "session-echo-64" => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", plain is null || raw is null ? "" : $"p50 {r.P50Micros / plain.P50Micros:0.00}× plain, {r.P50Micros / raw.P50Micros:0.00}× raw"),
                 "session-idle-1000" => ($"client {r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS; server {r.ServerManagedKibPerConnection:0.0} KiB managed per connection", plain is null ? "" : $"client {r.ManagedKibPerConnection - plain.ManagedKibPerConnection:+0.0;-0.0} KiB, server {r.ServerManagedKibPerConnection - plain.ServerManagedKibPerConnection:+0.0;-0.0} KiB vs plain"),
                 var s when s.StartsWith("throughput", StringComparison.Ordinal) || s == "receive-64" => ($"{r.PerSecond:N0} msg/s", raw is null ? "" : $"{r.PerSecond / raw.PerSecond:0.00}×"),
+                var s when s.StartsWith("outbox-", StringComparison.Ordinal) => OutboxScenarios.Describe(r, results),
                 "route-64" => ($"{r.PerSecond:N0} msg/s", results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == "resilient") is { } unrouted ? $"{r.PerSecond / unrouted.PerSecond:0.00}× un-routed" : ""),
                 var s when s.StartsWith("echo", StringComparison.Ordinal) || s == "request-64" => ($"p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs", raw is null ? "" : $"p50 {r.P50Micros / raw.P50Micros:0.00}×"),
                 "idle-1000" => ($"{r.ManagedKibPerConnection:0.0} KiB managed, {r.RssKibPerConnection:0.0} KiB RSS per connection", raw is null ? "" : $"{r.ManagedKibPerConnection - raw.ManagedKibPerConnection:+0.0;-0.0} KiB"),
