@@ -11,7 +11,8 @@ namespace ResilientSockets.Benchmarks;
 /// <summary>
 /// The durable outbox (issue #14) in a reliable session against the bench server's <c>/session/sink</c>: 64 B durable
 /// sends through each store, next to the same sends without an outbox ("resilient-session": in memory, returned when
-/// written). Send shapes: one sender awaiting each send (<c>x1</c>), eight concurrent senders awaiting each
+/// written). The <c>-plain</c> variants run without a session against <c>/sink</c> (records leave the store once
+/// written; baseline "resilient"), and are complete when the server counted every message. Send shapes: one sender awaiting each send (<c>x1</c>), eight concurrent senders awaiting each
 /// (<c>x8</c>), one sender keeping 256 sends in flight (<c>w256</c>). Each run reports two rates: accepted (until the
 /// last send returned: stored, or written without an outbox) and acknowledged (until <c>FlushAsync</c>, when the
 /// server acknowledged every message and the store is empty). <c>outbox-recovery-100k</c> writes 100,000 messages
@@ -24,22 +25,32 @@ namespace ResilientSockets.Benchmarks;
 /// </remarks>
 internal static class OutboxScenarios
 {
-    public static readonly string[] SendScenarios = ["outbox-send-64-x1", "outbox-send-64-x8", "outbox-send-64-w256"];
+    public static readonly string[] Scenarios =
+        ["outbox-send-64-x1", "outbox-send-64-x8", "outbox-send-64-w256", "outbox-send-64-x1-plain", "outbox-send-64-x8-plain", "outbox-send-64-w256-plain", "outbox-recovery-100k"];
 
-    public static readonly string[] SendClients = ["resilient-session", "outbox-memory", "outbox-sqlite-flush", "outbox-sqlite-osbuf"];
-
-    public static readonly string[] RecoveryClients = ["outbox-sqlite-flush", "outbox-sqlite-osbuf"];
+    private static readonly string[] Stores = ["outbox-memory", "outbox-sqlite-flush", "outbox-sqlite-osbuf"];
 
     private const int Window = 256;
 
-    public static async Task<ScenarioResult> RunAsync(string scenario, string clientName, int port, bool quick) => scenario switch
+    /// <summary>The clients of a scenario: the baseline without an outbox first, then one per store.</summary>
+    public static string[] ClientsFor(string scenario) => scenario switch
     {
-        "outbox-send-64-x1" => await SendAsync(scenario, clientName, port, senders: 1, window: 1, quick),
-        "outbox-send-64-x8" => await SendAsync(scenario, clientName, port, senders: 8, window: 1, quick),
-        "outbox-send-64-w256" => await SendAsync(scenario, clientName, port, senders: 1, window: Window, quick),
-        "outbox-recovery-100k" => await RecoveryAsync(scenario, clientName, port, quick),
-        _ => throw new ArgumentException("unknown scenario " + scenario),
+        "outbox-recovery-100k" => ["outbox-sqlite-flush", "outbox-sqlite-osbuf"],
+        _ => [Baseline(scenario), .. Stores],
     };
+
+    public static async Task<ScenarioResult> RunAsync(string scenario, string clientName, int port, bool quick)
+    {
+        var plain = scenario.EndsWith("-plain", StringComparison.Ordinal);
+        return scenario.Replace("-plain", "", StringComparison.Ordinal) switch
+        {
+            "outbox-send-64-x1" => await SendAsync(scenario, clientName, port, senders: 1, window: 1, plain, quick),
+            "outbox-send-64-x8" => await SendAsync(scenario, clientName, port, senders: 8, window: 1, plain, quick),
+            "outbox-send-64-w256" => await SendAsync(scenario, clientName, port, senders: 1, window: Window, plain, quick),
+            "outbox-recovery-100k" => await RecoveryAsync(scenario, clientName, port, quick),
+            _ => throw new ArgumentException("unknown scenario " + scenario),
+        };
+    }
 
     /// <summary>The table cell and the ratio for the runner's report.</summary>
     public static (string Value, string Ratio) Describe(ScenarioResult r, IReadOnlyList<ScenarioResult> results)
@@ -50,10 +61,13 @@ internal static class OutboxScenarios
         }
 
         var latency = r.P50Micros > 0 ? $"; send p50 {r.P50Micros:0} µs, p99 {r.P99Micros:0} µs" : "";
-        var value = $"{r.PerSecond:N0} msg/s acknowledged, {r.AcceptedPerSecond:N0} msg/s accepted{latency}";
-        var plain = results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == "resilient-session");
-        return (value, plain is null ? "" : $"{r.PerSecond / plain.PerSecond:0.00}× no outbox (accepted {r.AcceptedPerSecond / plain.AcceptedPerSecond:0.00}×)");
+        var done = r.Scenario.EndsWith("-plain", StringComparison.Ordinal) ? "delivered" : "acknowledged";
+        var value = $"{r.PerSecond:N0} msg/s {done}, {r.AcceptedPerSecond:N0} msg/s accepted{latency}";
+        var baseline = results.FirstOrDefault(x => x.Scenario == r.Scenario && x.Client == Baseline(r.Scenario));
+        return (value, baseline is null ? "" : $"{r.PerSecond / baseline.PerSecond:0.00}× no outbox (accepted {r.AcceptedPerSecond / baseline.AcceptedPerSecond:0.00}×)");
     }
+
+    private static string Baseline(string scenario) => scenario.EndsWith("-plain", StringComparison.Ordinal) ? "resilient" : "resilient-session";
 
     /// <summary>
     /// Messages per run. FlushPerCommit pays one fsync per transaction, and a lone awaiting sender gets one transaction
@@ -68,29 +82,29 @@ internal static class OutboxScenarios
         _ => quick ? 512 : 100_000,
     };
 
-    private static async Task<ScenarioResult> SendAsync(string scenario, string clientName, int port, int senders, int window, bool quick)
+    private static async Task<ScenarioResult> SendAsync(string scenario, string clientName, int port, int senders, int window, bool plain, bool quick)
     {
-        var uri = new Uri($"ws://127.0.0.1:{port}/session/sink");
         var payload = new byte[64];
         Array.Fill(payload, (byte)'o');
         using var directory = new ScratchDirectory();
 
         // Warm-up on a throw-away client and store of the same kind (tiered JIT; see Scenario.WarmUpAsync): a window of
         // sends, then sends one at a time, the two paths the measured shapes take.
-        await using (var warm = await Durable.CreateAsync(clientName, uri, directory.File("warm.db")))
+        var warmCount = quick ? 256 : 20_480;
+        await using (var warm = await Durable.CreateAsync(clientName, SinkUri(port, plain, warmCount + (quick ? 32 : 1_024)), directory.File("warm.db"), plain))
         {
             await warm.Client.StartAsync();
-            await SendWindowAsync(warm.Client, payload, quick ? 256 : 20_480, Window);
+            await SendWindowAsync(warm.Client, payload, warmCount, Window);
             for (var i = 0; i < (quick ? 32 : 1_024); i++)
             {
                 await warm.Client.SendAsync(payload, WebSocketMessageType.Binary);
             }
 
-            await warm.Client.FlushAsync();
+            await warm.CompleteAsync();
         }
 
         var count = CountFor(clientName, senders, window, quick);
-        await using var durable = await Durable.CreateAsync(clientName, uri, directory.File("outbox.db"));
+        await using var durable = await Durable.CreateAsync(clientName, SinkUri(port, plain, count), directory.File("outbox.db"), plain);
         using var sampler = new MemorySampler();
         await durable.Client.StartAsync();
         var latencies = window == 1 ? new double[count] : null;
@@ -107,7 +121,7 @@ internal static class OutboxScenarios
         }
 
         var accepted = clock.Elapsed;
-        await durable.Client.FlushAsync();
+        await durable.CompleteAsync();
         clock.Stop();
         var (cpuAfter, allocatedAfter) = Scenario.Counters();
         if (durable.Client.OutboxCount != 0)
@@ -132,6 +146,9 @@ internal static class OutboxScenarios
             PeakManagedMb = sampler.PeakManagedMb,
         };
     }
+
+    private static Uri SinkUri(int port, bool plain, int count)
+        => new(plain ? $"ws://127.0.0.1:{port}/sink?count={count}" : $"ws://127.0.0.1:{port}/session/sink");
 
     /// <summary>One sender awaiting each of its sends, each timed from the call to its return.</summary>
     private static async Task SendTimedAsync(ResilientWebSocket client, byte[] payload, double[] latencies, int first, int count)
@@ -190,7 +207,7 @@ internal static class OutboxScenarios
         var loaded = new LoadedSignal();
         var (cpu, allocated) = Scenario.Counters();
         var clock = Stopwatch.StartNew();
-        await using var durable = await Durable.CreateAsync(clientName, uri, path, loaded);
+        await using var durable = await Durable.CreateAsync(clientName, uri, path, logger: loaded);
         await durable.Client.StartAsync();
         var loadedAt = await loaded.Task.WaitAsync(TimeSpan.FromSeconds(60));
         if (loaded.Pending != count)
@@ -214,24 +231,29 @@ internal static class OutboxScenarios
         };
     }
 
-    /// <summary>A session client with (or, for "resilient-session", without) a durable outbox; disposes client then store.</summary>
+    /// <summary>
+    /// A client in a session (plain: without one) with a durable outbox, or without one for the baselines
+    /// ("resilient-session", "resilient"); disposes the client, then the store.
+    /// </summary>
     private sealed class Durable : IAsyncDisposable
     {
         private readonly IOutboxStore? _store;
+        private readonly IAsyncEnumerator<WebSocketMessage>? _replies;
 
-        private Durable(ResilientWebSocket client, IOutboxStore? store)
+        private Durable(ResilientWebSocket client, IOutboxStore? store, IAsyncEnumerator<WebSocketMessage>? replies)
         {
             Client = client;
             _store = store;
+            _replies = replies;
         }
 
         public ResilientWebSocket Client { get; }
 
-        public static async Task<Durable> CreateAsync(string clientName, Uri uri, string path, ILogger? logger = null)
+        public static async Task<Durable> CreateAsync(string clientName, Uri uri, string path, bool plain = false, ILogger? logger = null)
         {
             IOutboxStore? store = clientName switch
             {
-                "resilient-session" => null,
+                "resilient-session" or "resilient" => null,
                 "outbox-memory" => new InMemoryOutboxStore(),
                 "outbox-sqlite-flush" => await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path, Durability = SqliteOutboxDurability.FlushPerCommit }),
                 "outbox-sqlite-osbuf" => await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path, Durability = SqliteOutboxDurability.OsBuffered }),
@@ -243,16 +265,33 @@ internal static class OutboxScenarios
                 new ResilientWebSocketOptions
                 {
                     Uri = uri,
-                    Session = new ReliableSessionOptions(),
+                    Session = plain ? null : new ReliableSessionOptions(),
                     Outbox = store is null ? null : new OutboxOptions { Store = store, MaxMessages = 200_000 },
                 },
                 logger);
-            return new Durable(client, store);
+
+            // Without a session the sink answers "done" once it counted every message: delivery, not just the write.
+            return new Durable(client, store, plain ? client.CreateReader().ReadAllAsync().GetAsyncEnumerator() : null);
+        }
+
+        /// <summary>Waits until every message left the outbox: acknowledged (session), or written and counted by the sink (plain).</summary>
+        public async Task CompleteAsync()
+        {
+            await Client.FlushAsync();
+            if (_replies is not null && (!await _replies.MoveNextAsync() || _replies.Current.Text != "done"))
+            {
+                throw new InvalidOperationException("the sink did not answer done");
+            }
         }
 
         public async ValueTask DisposeAsync()
         {
             await Client.DisposeAsync();
+            if (_replies is not null)
+            {
+                await _replies.DisposeAsync();
+            }
+
             if (_store is not null)
             {
                 await _store.DisposeAsync();

@@ -13,7 +13,7 @@ namespace ResilientSockets.Benchmarks;
 internal static class ScenarioRunner
 {
     internal static readonly string[] Clients = ["raw", "resilient", "websocket-client"];
-    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate", "route-64", "request-64", "session-throughput-64", "session-throughput-4k", "session-echo-64", "session-idle-1000", .. OutboxScenarios.SendScenarios, "outbox-recovery-100k"];
+    internal static readonly string[] Scenarios = ["throughput-64-text", "throughput-64-binary", "throughput-4k-text", "throughput-4k-binary", "receive-64", "echo-64", "transfer-256", "idle-1000", "restart-to-delivery", "black-hole-detection", "idle-1000-h2", "idle-200-deflate", "route-64", "request-64", "session-throughput-64", "session-throughput-4k", "session-echo-64", "session-idle-1000", .. OutboxScenarios.Scenarios];
 
     /// <param name="quick">Smoke mode: tiny counts, one round.</param>
     /// <param name="output">Where the table, JSON and chart go.</param>
@@ -37,8 +37,7 @@ internal static class ScenarioRunner
                 "request-64" => ["raw", "resilient"],
                 "session-throughput-64" or "session-throughput-4k" or "session-idle-1000" => ["resilient", "resilient-session"],
                 "session-echo-64" => ["raw", "resilient", "resilient-session"],
-                "outbox-recovery-100k" => OutboxScenarios.RecoveryClients,
-                var s when s.StartsWith("outbox-", StringComparison.Ordinal) => OutboxScenarios.SendClients,
+                var s when s.StartsWith("outbox-", StringComparison.Ordinal) => OutboxScenarios.ClientsFor(s),
                 _ => Clients,
             };
 

@@ -6,9 +6,9 @@
 import json, subprocess, sys, time, os
 dll = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bin", "Release", "net10.0", "ResilientSockets.Benchmarks.dll")
 rounds = int(sys.argv[1]); out = sys.argv[2]
-send = ["outbox-send-64-x1", "outbox-send-64-x8", "outbox-send-64-w256"]
+send = ["outbox-send-64-x1", "outbox-send-64-x8", "outbox-send-64-w256", "outbox-send-64-x1-plain", "outbox-send-64-x8-plain", "outbox-send-64-w256-plain"]
 clients = ["resilient-session", "outbox-memory", "outbox-sqlite-flush", "outbox-sqlite-osbuf"]
-pairs = [(s, c) for s in send for c in clients] + [("outbox-recovery-100k", c) for c in ["outbox-sqlite-flush", "outbox-sqlite-osbuf"]]
+pairs = [(s, c if not (s.endswith("-plain") and c == "resilient-session") else "resilient") for s in send for c in clients] + [("outbox-recovery-100k", c) for c in ["outbox-sqlite-flush", "outbox-sqlite-osbuf"]]
 def server(pin):
     cmd = (["taskset", "-c", "1"] if pin else []) + ["dotnet", dll, "server", "0"]
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
