@@ -239,7 +239,7 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
             }
             catch (Exception exception)
             {
-                var error = SqliteErrors.Map(exception, _path, "write to");
+                var error = SqliteErrors.Map(exception, _path, "write to", SqliteErrors.SystemError(_connection));
                 foreach (var operation in batch)
                 {
                     operation.Fail(error);

@@ -79,4 +79,70 @@ public sealed class SqliteFailureTests : IDisposable
         error.Failure.Should().Be(OutboxStoreFailure.CannotWrite);
         error.Message.Should().Contain("writable directory");
     }
+
+    [Fact]
+    public async Task Files_made_immutable_under_an_open_store_fail_the_append_as_CannotWrite_and_keep_what_was_stored()
+    {
+        // A mount cannot be remounted read-only while the store has files open for writing (EBUSY), and root ignores
+        // chmod; chattr +i (the temp directory is on ext4) makes the files unwritable even for root. SQLite reports
+        // the refused write as a plain I/O error: the store tells it apart by the OS error.
+        var path = _directory.File("immutable.db");
+        var store = await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path });
+        var kept = await store.AppendAsync(Record(4, 1));
+        var immutable = new[] { _directory.Path, path, path + "-wal" }.Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        try
+        {
+            foreach (var file in immutable)
+            {
+                Shell.Run("chattr", "+i", file).ExitCode.Should().Be(0, $"chattr +i {file} must work for this test");
+            }
+
+            var append = () => store.AppendAsync(Record(4, 2));
+
+            var error = (await append.Should().ThrowAsync<OutboxStoreException>()).Which;
+            error.Failure.Should().Be(OutboxStoreFailure.CannotWrite);
+            error.Message.Should().Contain(path).And.Contain("writable directory");
+            (await store.LoadPendingAsync()).Select(r => r.Id).Should().Equal(kept);
+        }
+        finally
+        {
+            foreach (var file in immutable)
+            {
+                Shell.Run("chattr", "-i", file);
+            }
+
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Another_process_holding_the_file_makes_the_open_fail_as_locked_and_cannot_take_an_open_store_file()
+    {
+        // flock(1) takes the lock .NET takes for FileShare.None on Linux (flock(2), exclusive): a real second process.
+        var path = _directory.File("shared.db");
+        await using (var store = await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path }))
+        {
+            Shell.Run("flock", "--nonblock", "--conflict-exit-code", "75", path + ".lock", "true").ExitCode
+                .Should().Be(75, "another process cannot take the file of an open store");
+        }
+
+        using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["--exclusive", path + ".lock", "--command", "echo held; exec cat"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            (await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))).Should().Be("held");
+
+            var open = () => SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path });
+
+            (await open.Should().ThrowAsync<OutboxStoreException>()).Which.Failure.Should().Be(OutboxStoreFailure.Locked);
+        }
+        finally
+        {
+            holder.StandardInput.Close();
+            await holder.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
 }
