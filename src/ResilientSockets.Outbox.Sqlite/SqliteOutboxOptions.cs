@@ -62,5 +62,11 @@ public sealed class SqliteOutboxOptions
         }
     }
 
+    /// <summary>
+    /// Caps the file at this many pages (<c>PRAGMA max_page_count</c>; SQLite then reports <c>SQLITE_FULL</c>, as on a
+    /// full disk). For tests on machines where a small file system cannot be mounted.
+    /// </summary>
+    internal long? MaxPageCount { get; set; }
+
     internal SqliteOutboxOptions Clone() => (SqliteOutboxOptions)MemberwiseClone();
 }

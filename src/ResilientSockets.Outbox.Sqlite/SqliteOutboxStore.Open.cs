@@ -65,6 +65,10 @@ public sealed partial class SqliteOutboxStore
 
             var synchronous = options.Durability == SqliteOutboxDurability.FlushPerCommit ? "FULL" : "NORMAL";
             Execute(connection, $"PRAGMA synchronous={synchronous};");
+            if (options.MaxPageCount is { } maxPages)
+            {
+                Execute(connection, $"PRAGMA max_page_count={maxPages};");
+            }
 
             // AUTOINCREMENT: an id is never reused, even after the newest record was completed and the process restarted.
             Execute(connection, """

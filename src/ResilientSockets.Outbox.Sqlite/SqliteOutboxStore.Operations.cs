@@ -49,7 +49,7 @@ public sealed partial class SqliteOutboxStore
     {
         private long? _removedBytes;
 
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute(SqliteOutboxStore store, SqliteTransaction transaction)
         {
@@ -65,7 +65,7 @@ public sealed partial class SqliteOutboxStore
                 Interlocked.Add(ref store._bytes, -bytes);
             }
 
-            Completion.TrySetResult();
+            Completion.TrySetResult(true);
         }
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
@@ -105,7 +105,7 @@ public sealed partial class SqliteOutboxStore
         private long _removed;
         private long _removedBytes;
 
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute(SqliteOutboxStore store, SqliteTransaction transaction)
         {
@@ -125,7 +125,7 @@ public sealed partial class SqliteOutboxStore
         {
             Interlocked.Add(ref store._count, -_removed);
             Interlocked.Add(ref store._bytes, -_removedBytes);
-            Completion.TrySetResult();
+            Completion.TrySetResult(true);
         }
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
@@ -133,7 +133,7 @@ public sealed partial class SqliteOutboxStore
 
     private sealed class SaveCheckpointOperation(byte[] data) : Operation
     {
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute(SqliteOutboxStore store, SqliteTransaction transaction)
         {
@@ -141,7 +141,7 @@ public sealed partial class SqliteOutboxStore
             store._saveCheckpoint.ExecuteNonQuery();
         }
 
-        public override void Committed(SqliteOutboxStore store) => Completion.TrySetResult();
+        public override void Committed(SqliteOutboxStore store) => Completion.TrySetResult(true);
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }

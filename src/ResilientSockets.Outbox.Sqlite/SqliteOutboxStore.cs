@@ -101,7 +101,11 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
     /// <exception cref="OutboxStoreException">The file cannot be created or opened, is locked, or is corrupted.</exception>
     public static Task<SqliteOutboxStore> OpenAsync(SqliteOutboxOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
         var settings = options.Clone();
         settings.Validate();
         var path = System.IO.Path.GetFullPath(settings.Path!);
@@ -113,7 +117,11 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
     /// <inheritdoc/>
     public Task<long> AppendAsync(OutboxRecord record, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(record);
+        if (record is null)
+        {
+            throw new ArgumentNullException(nameof(record));
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         var append = new AppendOperation(record);
         Enqueue(append);
@@ -181,8 +189,9 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
             _delete.Dispose();
             _deleteRange.Dispose();
             _saveCheckpoint.Dispose();
-            await _connection.DisposeAsync().ConfigureAwait(false);
-            await _fileLock.DisposeAsync().ConfigureAwait(false);
+            // Synchronous on purpose: closing is local file work, and netstandard2.0 has no DisposeAsync for these.
+            _connection.Dispose();
+            _fileLock.Dispose();
         }
     }
 
@@ -230,7 +239,7 @@ public sealed partial class SqliteOutboxStore : IOutboxStore
             }
             catch (Exception exception)
             {
-                var error = SqliteErrors.Map(exception, _path, "write to");
+                var error = SqliteErrors.Map(exception, _path, "write to", SqliteErrors.SystemError(_connection));
                 foreach (var operation in batch)
                 {
                     operation.Fail(error);

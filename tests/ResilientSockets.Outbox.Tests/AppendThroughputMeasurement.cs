@@ -5,8 +5,9 @@ using Xunit.Abstractions;
 namespace ResilientSockets.Outbox.Tests;
 
 /// <summary>
-/// A quick figure, not a benchmark: AppendAsync throughput of 64-byte messages with 1 and 8 concurrent appenders,
-/// printed to the test output. No timing is asserted (the machine is shared); that every append was stored is.
+/// A quick figure, not a benchmark: AppendAsync throughput of 64-byte messages with 1 and 8 awaiting appenders, and
+/// with 1 appender keeping 256 appends in flight (pipelined, as a sender under its own lock does), printed to the test
+/// output. No timing is asserted (the machine is shared); that every append was stored is.
 /// </summary>
 public sealed class AppendThroughputMeasurement(ITestOutputHelper output) : IDisposable
 {
@@ -27,7 +28,38 @@ public sealed class AppendThroughputMeasurement(ITestOutputHelper output) : IDis
         var (elapsed, transactions) = await MeasureAsync(store, appenders, () => store.TransactionCount);
 
         store.Count.Should().Be(appenders * AppendsPerAppender);
-        output.WriteLine($"SQLite {durability}, {appenders} appender(s): {appenders * AppendsPerAppender / elapsed.TotalSeconds:N0} appends/s, {transactions} transactions for {appenders * AppendsPerAppender} appends");
+        output.WriteLine($"SQLite {durability}, {appenders} awaiting appender(s): {appenders * AppendsPerAppender / elapsed.TotalSeconds:N0} appends/s, {transactions} transactions for {appenders * AppendsPerAppender} appends");
+    }
+
+    [Theory]
+    [InlineData(SqliteOutboxDurability.FlushPerCommit)]
+    [InlineData(SqliteOutboxDurability.OsBuffered)]
+    public async Task Sqlite_pipelined_append_throughput_is_printed(SqliteOutboxDurability durability)
+    {
+        const int Appends = 20_000;
+        const int InFlight = 256;
+        await using var store = await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = _directory.File("pipelined.db"), Durability = durability });
+        var payload = new byte[64];
+        var window = new Queue<Task<long>>(InFlight);
+        var before = store.TransactionCount;
+        var stopwatch = Stopwatch.StartNew();
+
+        for (var i = 0; i < Appends; i++)
+        {
+            if (window.Count == InFlight)
+            {
+                await window.Dequeue();
+            }
+
+            window.Enqueue(store.AppendAsync(new OutboxRecord(WebSocketMessageType.Binary, payload, DateTimeOffset.UnixEpoch)));
+        }
+
+        var ids = await Task.WhenAll(window);
+        stopwatch.Stop();
+
+        ids.Should().BeInAscendingOrder();
+        store.Count.Should().Be(Appends);
+        output.WriteLine($"SQLite {durability}, 1 appender with {InFlight} in flight: {Appends / stopwatch.Elapsed.TotalSeconds:N0} appends/s, {store.TransactionCount - before} transactions for {Appends} appends");
     }
 
     [Theory]

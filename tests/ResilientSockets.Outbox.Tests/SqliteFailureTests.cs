@@ -1,10 +1,11 @@
 using System.Net.WebSockets;
 using ResilientSockets.Outbox.Sqlite;
+using Xunit.Abstractions;
 
 namespace ResilientSockets.Outbox.Tests;
 
 /// <summary>Failures of the disk and of ownership, on real files: each is a clear <see cref="OutboxStoreException"/>.</summary>
-public sealed class SqliteFailureTests : IDisposable
+public sealed class SqliteFailureTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
@@ -40,11 +41,14 @@ public sealed class SqliteFailureTests : IDisposable
     [Fact]
     public async Task A_full_disk_fails_the_append_as_DiskFull_and_every_record_appended_before_is_kept()
     {
-        using var disk = TmpfsMount.Create("2m");
-        var path = disk.File("outbox.db");
+        // A real 2 MiB tmpfs; where mounting is refused, the file is capped at 2 MiB (PRAGMA max_page_count) instead,
+        // which SQLite reports the same way. Never skipped: the output says which one ran.
+        using var disk = TmpfsMount.TryCreate("2m", out var why);
+        output.WriteLine(disk is null ? $"Disk full simulated with PRAGMA max_page_count=512: no tmpfs ({why})." : $"Disk full for real: {why}.");
+        var path = disk is null ? _directory.File("capped.db") : disk.File("outbox.db");
         var stored = new List<long>();
         OutboxStoreException? error = null;
-        await using (var store = await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path }))
+        await using (var store = await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path, MaxPageCount = disk is null ? 512 : null }))
         {
             for (var i = 0; i < 10_000 && error is null; i++)
             {
@@ -78,5 +82,71 @@ public sealed class SqliteFailureTests : IDisposable
         var error = (await open.Should().ThrowAsync<OutboxStoreException>()).Which;
         error.Failure.Should().Be(OutboxStoreFailure.CannotWrite);
         error.Message.Should().Contain("writable directory");
+    }
+
+    [Fact]
+    public async Task Files_made_immutable_under_an_open_store_fail_the_append_as_CannotWrite_and_keep_what_was_stored()
+    {
+        // A mount cannot be remounted read-only while the store has files open for writing (EBUSY), and root ignores
+        // chmod; chattr +i (the temp directory is on ext4) makes the files unwritable even for root. SQLite reports
+        // the refused write as a plain I/O error: the store tells it apart by the OS error.
+        var path = _directory.File("immutable.db");
+        var store = await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path });
+        var kept = await store.AppendAsync(Record(4, 1));
+        var immutable = new[] { _directory.Path, path, path + "-wal" }.Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        try
+        {
+            foreach (var file in immutable)
+            {
+                Shell.Run("chattr", "+i", file).ExitCode.Should().Be(0, $"chattr +i {file} must work for this test");
+            }
+
+            var append = () => store.AppendAsync(Record(4, 2));
+
+            var error = (await append.Should().ThrowAsync<OutboxStoreException>()).Which;
+            error.Failure.Should().Be(OutboxStoreFailure.CannotWrite);
+            error.Message.Should().Contain(path).And.Contain("writable directory");
+            (await store.LoadPendingAsync()).Select(r => r.Id).Should().Equal(kept);
+        }
+        finally
+        {
+            foreach (var file in immutable)
+            {
+                Shell.Run("chattr", "-i", file);
+            }
+
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Another_process_holding_the_file_makes_the_open_fail_as_locked_and_cannot_take_an_open_store_file()
+    {
+        // flock(1) takes the lock .NET takes for FileShare.None on Linux (flock(2), exclusive): a real second process.
+        var path = _directory.File("shared.db");
+        await using (var store = await SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path }))
+        {
+            Shell.Run("flock", "--nonblock", "--conflict-exit-code", "75", path + ".lock", "true").ExitCode
+                .Should().Be(75, "another process cannot take the file of an open store");
+        }
+
+        using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["--exclusive", path + ".lock", "--command", "echo held; exec cat"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            (await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))).Should().Be("held");
+
+            var open = () => SqliteOutboxStore.OpenAsync(new SqliteOutboxOptions { Path = path });
+
+            (await open.Should().ThrowAsync<OutboxStoreException>()).Which.Failure.Should().Be(OutboxStoreFailure.Locked);
+        }
+        finally
+        {
+            holder.StandardInput.Close();
+            await holder.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 }

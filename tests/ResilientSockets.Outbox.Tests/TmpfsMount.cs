@@ -18,8 +18,32 @@ internal sealed class TmpfsMount : IDisposable
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rs-tmpfs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
-        Run("mount", $"-t tmpfs -o size={size} tmpfs {path}");
+        try
+        {
+            Run("mount", $"-t tmpfs -o size={size} tmpfs {path}");
+        }
+        catch
+        {
+            Directory.Delete(path);
+            throw;
+        }
+
         return new TmpfsMount(path);
+    }
+
+    /// <summary>Mounts a tmpfs, or returns <see langword="null"/> and why not (mounting needs root and may be refused).</summary>
+    public static TmpfsMount? TryCreate(string size, out string why)
+    {
+        try
+        {
+            why = $"a tmpfs of {size}";
+            return Create(size);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            why = exception.Message;
+            return null;
+        }
     }
 
     /// <summary>Makes the file system read-only (possible only while no file on it is open for writing).</summary>

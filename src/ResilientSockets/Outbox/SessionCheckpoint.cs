@@ -187,7 +187,21 @@ internal sealed class SessionCheckpoint
         }
 
         Saves++;
-        return _store.SaveCheckpointAsync(data, CancellationToken.None);
+        return SaveCoreAsync(data);
+    }
+
+    private async Task SaveCoreAsync(byte[] data)
+    {
+        try
+        {
+            await _store.SaveCheckpointAsync(data, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutboxStoreException)
+        {
+            // Whatever the store threw (disposed, a bug in a custom store), sending on without the checkpoint could
+            // duplicate or lose messages after a restart: the client faults on an OutboxStoreException.
+            throw new OutboxStoreException(OutboxStoreFailure.Other, $"The outbox store could not save the session checkpoint: {ex.Message}", innerException: ex);
+        }
     }
 
     private static OutboxStoreException Unreadable(string why)

@@ -17,9 +17,9 @@ namespace ResilientSockets.Tests.Outbox;
 [Collection(ProcessWideCollection.Name)]
 public sealed class OutboxRestartTests(ITestOutputHelper output)
 {
-    private static ResilientWebSocket CreateClient(Uri uri, IOutboxStore store) => Sut.Create(uri, o =>
+    private static ResilientWebSocket CreateClient(Uri uri, IOutboxStore store, int clientAckEvery = 32) => Sut.Create(uri, o =>
     {
-        o.Session = new ReliableSessionOptions();
+        o.Session = new ReliableSessionOptions { AckEvery = clientAckEvery, AckDelay = TimeSpan.FromSeconds(5) };
         o.Outbox = new OutboxOptions { Store = store };
         o.CloseTimeout = TimeSpan.FromMilliseconds(200);
         o.Reconnect.Delay = TimeSpan.FromMilliseconds(5);
@@ -193,5 +193,62 @@ public sealed class OutboxRestartTests(ITestOutputHelper output)
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_server_replays_what_the_earlier_process_had_not_acknowledged_and_delivery_goes_on_without_a_gap_error()
+    {
+        const int Count = 230; // the client acknowledges every 50: the last 30 are unacknowledged at the crash
+        var serverSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var more = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await AspNetSessionHost.StartAsync(configure: o => o.AckDelay = TimeSpan.FromSeconds(3), handler: async (session, ct) =>
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                await session.SendTextAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            }
+
+            serverSent.TrySetResult();
+            await more.Task.WaitAsync(ct);
+            for (var i = Count; i < Count + 10; i++)
+            {
+                await session.SendTextAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+            }
+
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await using var proxy = TcpFaultProxy.Start(host.Port);
+        await using var store = new InMemoryOutboxStore();
+
+        var first = CreateClient(proxy.Wrap(host.Uri), store, clientAckEvery: 50);
+        var firstReader = first.CreateReader();
+        await first.StartAsync().WaitAsync(TestTimeouts.Signal);
+        var seen = await firstReader.TakeTextsAsync(Count).WaitAsync(TestTimeouts.Signal);
+        await serverSent.Task.WaitAsync(TestTimeouts.Signal);
+        var session = await host.SingleSessionAsync();
+        await Eventually.TrueAsync(() => session.MessagesAcknowledged >= 200, "the client's acks up to 200 reached the server");
+        proxy.BlackHoleExistingLinks();
+        await first.DisposeAsync();
+        proxy.CutAll();
+
+        await using var second = CreateClient(proxy.Wrap(host.Uri), store, clientAckEvery: 50);
+        var secondReader = second.CreateReader();
+        var faulted = false;
+        second.StateChanged += (_, e) => faulted |= e.State == ConnectionState.Faulted;
+        await second.StartAsync().WaitAsync(TestTimeouts.Signal);
+        more.TrySetResult();
+        var replayedAndNew = new List<string>();
+        while (replayedAndNew.Count == 0 || replayedAndNew[^1] != (Count + 9).ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            replayedAndNew.AddRange(await secondReader.TakeTextsAsync(1).WaitAsync(TestTimeouts.Signal));
+        }
+
+        seen.Should().Equal(Enumerable.Range(0, Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var numbers = replayedAndNew.Select(int.Parse).ToList();
+        numbers.Should().Equal(Enumerable.Range(numbers[0], numbers.Count), "delivery goes on in order from the first DATA after the restart, without a gap");
+        numbers[0].Should().Be(200, "the earlier process acknowledged sequences 1-200 (messages 0-199, every 50); the server replays the 30 after them, and nothing is skipped");
+        output.WriteLine($"the restarted client got {numbers.Count} messages from {numbers[0]} (the earlier process had acknowledged up to {numbers[0] - 1})");
+        faulted.Should().BeFalse();
+        host.Sessions.Should().HaveCount(1);
     }
 }
