@@ -9,7 +9,7 @@ namespace ResilientSockets.Sessions;
 /// One client's session across its connections: the id, both sequence counters, and the sent frames kept until the
 /// server acknowledges them (pooled arrays holding header and payload, replayed as they are after a reconnect).
 /// </summary>
-internal sealed class SessionState
+internal sealed partial class SessionState
 {
     private readonly object _gate = new();
     private readonly ReliableSessionOptions _options;
@@ -221,33 +221,6 @@ internal sealed class SessionState
             foreach (var waiter in done)
             {
                 waiter.TrySetResult(true);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Takes up the session an earlier run of the process had (its id from the outbox's checkpoint). HELLO names it with
-    /// last received 0; the first WELCOME sets where the sequences go on (<see cref="ToReplay"/>) and the first DATA
-    /// where delivery goes on (<see cref="Check"/>): what the server no longer keeps was acknowledged by the earlier run.
-    /// </summary>
-    public void Restore(Guid id)
-    {
-        lock (_gate)
-        {
-            _id = id;
-            _restored = true;
-            _ended = false;
-        }
-    }
-
-    /// <summary>Gets a value indicating whether the next WELCOME answers a session restored from an earlier run.</summary>
-    public bool IsRestored
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _restored;
             }
         }
     }
