@@ -110,6 +110,11 @@ public sealed partial class ResilientWebSocket
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
+                    if (ex is Outbox.OutboxStoreException)
+                    {
+                        throw; // a store that cannot save the session checkpoint: not retried (see the README, Durable outbox)
+                    }
+
                     throw new WebSocketConnectException($"The OnConnected hook failed ({ex.GetType().Name}: {ex.Message}); the attempt counts as failed and is retried per policy.", ex, isTransient: true);
                 }
                 finally
@@ -157,6 +162,7 @@ public sealed partial class ResilientWebSocket
     private bool IsTransient(Exception error) => error switch
     {
         WebSocketConnectException connect => connect.IsTransient,
+        Outbox.OutboxStoreException => false, // a store that cannot save the checkpoint: retrying would not fix the disk
         _ => true,
     };
 

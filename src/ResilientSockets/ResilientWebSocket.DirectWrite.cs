@@ -85,7 +85,15 @@ public sealed partial class ResilientWebSocket
         _queue.Requeue(message);
         connection.WriteLock.Release();
         OnWriteFailed(error);
-        connection.Kill();
+        if (error is Outbox.OutboxStoreException storeFailure)
+        {
+            connection.Kill(storeFailure); // the checkpoint could not be saved: the client faults (see RunConnectionAsync)
+        }
+        else
+        {
+            connection.Kill();
+        }
+
         return pending;
     }
 

@@ -200,8 +200,20 @@ public sealed partial class ResilientWebSocket
             var pausing = !stopping;
             // A pause closes with 1001 (going away): in a session, 1000 would end the session (rule 7), and a paused
             // app expects to resume it.
-            await CloseAsync(connection, pausing ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure, pausing ? "Client paused" : "Client stopping", send).ConfigureAwait(false);
+            // A stop with durable messages still in the outbox keeps the session too (1001): the next start on the same
+            // store resumes it, so messages the server has but has not acknowledged yet are not delivered twice.
+            var keepSession = !pausing && _checkpoint is not null && OutboxCount > 0;
+            await CloseAsync(
+                connection,
+                pausing || keepSession ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.NormalClosure,
+                pausing ? "Client paused" : keepSession ? "Client stopping; its session resumes on the next start" : "Client stopping",
+                send).ConfigureAwait(false);
             await receive.ConfigureAwait(false);
+            if (!pausing && !keepSession)
+            {
+                await ForgetEndedSessionAsync().ConfigureAwait(false);
+            }
+
             end = pausing ? ConnectionEnd.Paused : ConnectionEnd.Stopped;
         }
         else if (first == send)
@@ -210,12 +222,6 @@ public sealed partial class ResilientWebSocket
             connection.Kill();
             var received = await receive.ConfigureAwait(false);
             end = ConnectionEnd.Failed(await send.ConfigureAwait(false) ?? received.Cause);
-            if (end.Cause is Outbox.OutboxStoreException)
-            {
-                // The outbox could not save what a restart needs: sending on would risk duplicates or loss, and retrying
-                // a full or broken disk is not going to help by itself.
-                end = end.AsTerminal();
-            }
         }
         else
         {
@@ -245,6 +251,13 @@ public sealed partial class ResilientWebSocket
         if (connection.KillCause is { } killCause && !stop.IsCancellationRequested)
         {
             end = ConnectionEnd.Failed(killCause).WithUptime(end.Uptime);
+        }
+
+        if (end.Cause is Outbox.OutboxStoreException && !stop.IsCancellationRequested)
+        {
+            // The outbox could not save what a restart needs (whichever write found out): retrying a full or broken
+            // disk is not going to help by itself, so the client faults with the store's error.
+            end = end.AsTerminal();
         }
         connection.Dispose();
 

@@ -49,11 +49,11 @@ public sealed partial class ResilientWebSocket
         ThrowIfDisposed();
         var timeToLive = options.TimeToLive ?? _options.Outbox!.DefaultTimeToLive;
         DateTimeOffset? expiresAt = timeToLive is { } ttl ? _time.GetUtcNow() + ttl : null;
-        var order = await outbox.AppendAsync(messageType, copy, expiresAt, cancellationToken).ConfigureAwait(false);
+        var entry = await outbox.AppendAsync(messageType, copy, expiresAt, cancellationToken).ConfigureAwait(false);
         NoteIfNotStarted();
         if (options.WaitForAcknowledgement)
         {
-            await outbox.WaitForCompletionAsync(order, cancellationToken).ConfigureAwait(false);
+            await outbox.WaitForCompletionAsync(entry.Order, entry, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -99,7 +99,7 @@ public sealed partial class ResilientWebSocket
                 return null;
             }
 
-            var sentBeforeRestart = wasRestored ? outbox.CountSentBeforeRestart(checkpoint.SequenceOf) : (int?)null;
+            var sentBeforeRestart = wasRestored ? outbox.MarkSentBeforeRestart(checkpoint.SequenceOf) : (int?)null;
             outbox.Rewind();
             await checkpoint.StartSessionAsync(_session!.Id).ConfigureAwait(false);
             return sentBeforeRestart;
@@ -107,6 +107,25 @@ public sealed partial class ResilientWebSocket
         catch (OutboxStoreException ex)
         {
             throw new WebSocketConnectException($"The outbox could not save the session checkpoint: {ex.Message}", ex, isTransient: false);
+        }
+    }
+
+    /// <summary>A stop ended the session (close 1000) with nothing left in the outbox: the next start begins afresh, without a SessionLost for it.</summary>
+    private async Task ForgetEndedSessionAsync()
+    {
+        if (_checkpoint is not { } checkpoint)
+        {
+            return;
+        }
+
+        try
+        {
+            await checkpoint.ClearAsync().ConfigureAwait(false);
+        }
+        catch (OutboxStoreException ex)
+        {
+            // Harmless: the next start names the ended session, is told it is gone, and starts a new one (reported lost, 0 messages).
+            Log.OutboxStoreFailed(_logger, "clear the ended session's checkpoint in", ex.Message);
         }
     }
 

@@ -50,7 +50,7 @@ public sealed partial class ResilientWebSocket
 
         if (_outbox is { } outbox && durable > 0)
         {
-            await outbox.WaitForCompletionAsync(durable, cancellationToken).ConfigureAwait(false);
+            await outbox.WaitForCompletionAsync(durable, null, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -228,6 +228,7 @@ public sealed partial class ResilientWebSocket : IAsyncDisposable, IDisposable
         if (left == ConnectionState.Idle)
         {
             // Never started: nothing runs, so finish here.
+            _outbox?.Close(new MessageNotSentException(MessageDropReason.Stopped, "The client was stopped before it started; the message stays in the outbox, and a client started on the same store sends it."));
             FailQueued(MessageDropReason.Stopped);
             _readers.CompleteAll(null);
             _firstOpen.TrySetException(new OperationCanceledException("The client was stopped before it connected."));

@@ -48,6 +48,16 @@ internal sealed class OutboxEntry
     /// <summary>Gets or sets a value indicating whether the send loop is writing it: it can no longer be evicted.</summary>
     public bool InFlight { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the message may already have reached the server: sent in a session that
+    /// was then lost, or mapped by the checkpoint of an earlier run. Such a message is sent again, but never expired or
+    /// evicted (that would report "not sent" for something that may have been delivered).
+    /// </summary>
+    public bool MaybeDelivered { get; set; }
+
+    /// <summary>Gets or sets why the entry left without being sent (expired, evicted), or <see langword="null"/>.</summary>
+    public MessageDropReason? DropReason { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the entry has left the outbox (any way); guards double removal.</summary>
     public bool Removed { get; set; }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net.WebSockets;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -17,20 +18,23 @@ internal sealed partial class OutboxQueue
         {
             lock (_gate)
             {
+                // A removal handed to the store but not yet confirmed still counts: until it is stored, a restart
+                // would find the record, and the checkpoint must still map it.
+                var lowest = _unconfirmedRemovals.Count > 0 ? _unconfirmedRemovals.Keys.First() : long.MaxValue;
                 if (_sent.Count > 0)
                 {
-                    return _sent.Peek().Id;
+                    return Math.Min(lowest, _sent.Peek().Id);
                 }
 
                 for (var node = _unsent.First; node is not null; node = node.Next)
                 {
                     if (node.Value.IsStored && !node.Value.Removed)
                     {
-                        return node.Value.Id;
+                        return Math.Min(lowest, node.Value.Id);
                     }
                 }
 
-                return long.MaxValue;
+                return lowest;
             }
         }
     }
@@ -42,32 +46,49 @@ internal sealed partial class OutboxQueue
     /// <returns>How many left.</returns>
     public int CompleteDeliveredBeforeRestart(Func<long, ulong?> sequenceOf, ulong received)
     {
-        long first = 0, last = 0;
         var count = 0;
         lock (_gate)
         {
-            while (_unsent.First is { } node && node.Value.IsStored && sequenceOf(node.Value.Id) is { } sequence && sequence <= received)
+            // Every entry the checkpoint maps at or below what the server has leaves; an entry it does not map (never
+            // sent) stays, and ends the current run of removals (a range must not cover it).
+            long first = 0, last = 0;
+            for (var node = _unsent.First; node is not null;)
             {
-                var done = node.Value;
-                _unsent.RemoveFirst();
-                RemoveLocked(done);
-                first = first == 0 ? done.Id : first;
-                last = done.Id;
-                count++;
+                var next = node.Next;
+                var entry = node.Value;
+                if (entry.IsStored && sequenceOf(entry.Id) is { } sequence && sequence <= received)
+                {
+                    _unsent.Remove(node);
+                    RemoveLocked(entry);
+                    first = first == 0 ? entry.Id : first;
+                    last = entry.Id;
+                    count++;
+                }
+                else if (first != 0)
+                {
+                    Forget(first, last, "remove messages delivered before the restart from");
+                    first = 0;
+                }
+
+                node = next;
+            }
+
+            if (first != 0)
+            {
+                Forget(first, last, "remove messages delivered before the restart from");
             }
         }
 
         if (count > 0)
         {
-            Forget(first, last, "remove messages delivered before the restart from");
             WakeWaiters();
         }
 
         return count;
     }
 
-    /// <summary>Counts the entries the checkpoint says were sent before the restart (possibly delivered, if the session is lost).</summary>
-    public int CountSentBeforeRestart(Func<long, ulong?> sequenceOf)
+    /// <summary>The restored session was lost: every entry the checkpoint maps may have been delivered; they go again, but are never expired or evicted.</summary>
+    public int MarkSentBeforeRestart(Func<long, ulong?> sequenceOf)
     {
         var count = 0;
         lock (_gate)
@@ -76,6 +97,7 @@ internal sealed partial class OutboxQueue
             {
                 if (entry.IsStored && sequenceOf(entry.Id) is not null)
                 {
+                    entry.MaybeDelivered = true;
                     count++;
                 }
             }
@@ -130,9 +152,18 @@ internal sealed partial class OutboxQueue
             ? segment.Array
             : payload.ToArray();
 
-    /// <summary>Removes records from the store without holding anyone up; a failure is logged (the records would be sent again after a restart).</summary>
+    /// <summary>
+    /// Removes records from the store without holding anyone up. Until the store confirms it, the range counts as still
+    /// stored (<see cref="LowestStoredId"/>); a failure is logged and the range keeps counting (those records would be
+    /// sent again after a restart, so the checkpoint must keep mapping them).
+    /// </summary>
     private void Forget(long firstId, long lastId, string what)
     {
+        lock (_gate)
+        {
+            _unconfirmedRemovals[firstId] = _unconfirmedRemovals.TryGetValue(firstId, out var known) ? Math.Max(known, lastId) : lastId;
+        }
+
         Task removal;
         try
         {
@@ -146,21 +177,37 @@ internal sealed partial class OutboxQueue
             return;
         }
 
-        if (!removal.IsCompleted || removal.IsFaulted)
+        if (removal.Status == TaskStatus.RanToCompletion)
         {
-            _ = removal.ContinueWith(
-                static (t, s) =>
+            Confirmed(firstId);
+            return;
+        }
+
+        _ = removal.ContinueWith(
+            static (t, s) =>
+            {
+                var (self, first, what) = ((OutboxQueue, long, string))s!;
+                if (t.Status == TaskStatus.RanToCompletion)
                 {
-                    if (t.Exception is { } error)
-                    {
-                        var (report, what) = ((Action<string, Exception>, string))s!;
-                        report(what, error.InnerException ?? error);
-                    }
-                },
-                (_onStoreError, what),
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+                    self.Confirmed(first);
+                }
+                else
+                {
+                    var error = t.Exception?.InnerException ?? t.Exception ?? (Exception)new TaskCanceledException(t);
+                    self._onStoreError(what, error);
+                }
+            },
+            (this, firstId, what),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void Confirmed(long firstId)
+    {
+        lock (_gate)
+        {
+            _unconfirmedRemovals.Remove(firstId);
         }
     }
 }

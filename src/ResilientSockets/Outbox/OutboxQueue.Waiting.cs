@@ -8,14 +8,18 @@ namespace ResilientSockets.Outbox;
 /// <summary>The outbox's waiters: senders waiting for room (policy Wait), and flushes or acknowledged sends waiting for delivery.</summary>
 internal sealed partial class OutboxQueue
 {
-    /// <summary>Completes when every entry accepted up to <paramref name="order"/> has left the outbox.</summary>
-    public Task WaitForCompletionAsync(long order, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes when every entry accepted up to <paramref name="order"/> has left the outbox (a flush). With
+    /// <paramref name="entry"/> (an acknowledged send), fails with <see cref="MessageNotSentException"/> if that entry
+    /// left without being sent (expired or evicted).
+    /// </summary>
+    public Task WaitForCompletionAsync(long order, OutboxEntry? entry, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             if (order < LowestOutstandingOrderLocked())
             {
-                return Task.CompletedTask;
+                return Outcome(entry) is { } dropped ? Task.FromException(dropped) : Task.CompletedTask;
             }
 
             if (_closed is { } closed)
@@ -24,7 +28,7 @@ internal sealed partial class OutboxQueue
             }
 
             var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _completionWaiters.Add((order, waiter));
+            _completionWaiters.Add((order, entry, waiter));
             return WaitAsync(waiter.Task, cancellationToken);
         }
     }
@@ -52,9 +56,16 @@ internal sealed partial class OutboxQueue
         _ready.Set();
     }
 
+    private static MessageNotSentException? Outcome(OutboxEntry? entry)
+        => entry?.DropReason is { } reason
+            ? new MessageNotSentException(reason, reason == MessageDropReason.Expired
+                ? $"Durable message #{entry.Id} expired before it could be sent; it left the outbox."
+                : $"Durable message #{entry.Id} was evicted (the outbox was full, OverflowPolicy drops); it left the outbox.")
+            : null;
+
     private void WakeWaiters()
     {
-        List<TaskCompletionSource<bool>>? done = null;
+        List<(OutboxEntry? Entry, TaskCompletionSource<bool> Waiter)>? done = null;
         TaskCompletionSource<bool>? room = null;
         lock (_gate)
         {
@@ -63,7 +74,7 @@ internal sealed partial class OutboxQueue
             {
                 if (_completionWaiters[i].Order < lowest)
                 {
-                    (done ??= []).Add(_completionWaiters[i].Waiter);
+                    (done ??= []).Add((_completionWaiters[i].Entry, _completionWaiters[i].Waiter));
                     _completionWaiters.RemoveAt(i);
                 }
             }
@@ -78,9 +89,16 @@ internal sealed partial class OutboxQueue
         room?.TrySetResult(true);
         if (done is not null)
         {
-            foreach (var waiter in done)
+            foreach (var (entry, waiter) in done)
             {
-                waiter.TrySetResult(true);
+                if (Outcome(entry) is { } dropped)
+                {
+                    waiter.TrySetException(dropped);
+                }
+                else
+                {
+                    waiter.TrySetResult(true);
+                }
             }
         }
     }

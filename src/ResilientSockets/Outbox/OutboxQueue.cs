@@ -22,13 +22,16 @@ internal sealed partial class OutboxQueue
     private readonly Action<string, Exception> _onStoreError;
     private readonly LinkedList<OutboxEntry> _unsent = new();
     private readonly Queue<OutboxEntry> _sent = new();
-    private readonly List<(long Order, TaskCompletionSource<bool> Waiter)> _completionWaiters = [];
+    private readonly List<(long Order, OutboxEntry? Entry, TaskCompletionSource<bool> Waiter)> _completionWaiters = [];
     private readonly Internal.AsyncSignal _ready = new();
     private TaskCompletionSource<bool>? _roomWaiter;
     private Task? _load;
     private Exception? _closed;
     private long _nextOrder = 1;
     private long _acknowledgedThroughId;
+
+    // Removals handed to the store and not yet confirmed: first id -> last id (see Forget).
+    private readonly SortedDictionary<long, long> _unconfirmedRemovals = new();
     private int _count;
     private long _bytes;
 
@@ -89,8 +92,8 @@ internal sealed partial class OutboxQueue
     /// <summary>
     /// Stores one message and queues it behind everything accepted before. Completes when the store committed it.
     /// </summary>
-    /// <returns>The entry's acceptance order (what <see cref="WaitForCompletionAsync"/> takes).</returns>
-    public async ValueTask<long> AppendAsync(WebSocketMessageType messageType, byte[] payload, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    /// <returns>The stored entry (what <see cref="WaitForCompletionAsync"/> takes).</returns>
+    public async ValueTask<OutboxEntry> AppendAsync(WebSocketMessageType messageType, byte[] payload, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync().ConfigureAwait(false);
         OutboxEntry entry;
@@ -129,7 +132,11 @@ internal sealed partial class OutboxQueue
                         if (evicted is not null)
                         {
                             RemoveLocked(evicted);
+                            evicted.DropReason = MessageDropReason.Overflow;
                             _unsent.Remove(evicted);
+
+                            // Under the lock, like every removal: the store sees it before any later checkpoint.
+                            Forget(evicted.Id, evicted.Id, "remove an evicted message from");
                         }
 
                         break;
@@ -145,7 +152,6 @@ internal sealed partial class OutboxQueue
 
             if (evicted is not null)
             {
-                Forget(evicted.Id, evicted.Id, "remove an evicted message from");
                 _onDropped(evicted, MessageDropReason.Overflow);
                 WakeWaiters();
                 continue;
@@ -170,11 +176,12 @@ internal sealed partial class OutboxQueue
             }
 
             WakeWaiters();
+            _ready.Set(); // a later append may have committed first and used the wake-up while this one blocked the head
             throw;
         }
 
         _ready.Set();
-        return entry.Order;
+        return entry;
     }
 
     /// <summary>Completes when the send loop may have something to take (an append committed, or the load finished).</summary>
@@ -223,10 +230,12 @@ internal sealed partial class OutboxQueue
                     break;
                 }
 
-                if (head.IsExpired(now))
+                if (head.IsExpired(now) && !head.MaybeDelivered)
                 {
                     RemoveLocked(head);
+                    head.DropReason = MessageDropReason.Expired;
                     _unsent.RemoveFirst();
+                    Forget(head.Id, head.Id, "remove an expired message from");
                     (expired ??= []).Add(head);
                     continue;
                 }
@@ -242,7 +251,6 @@ internal sealed partial class OutboxQueue
         {
             foreach (var gone in expired)
             {
-                Forget(gone.Id, gone.Id, "remove an expired message from");
                 _onDropped(gone, MessageDropReason.Expired);
             }
 
@@ -336,6 +344,7 @@ internal sealed partial class OutboxQueue
             _sent.Clear();
             for (var i = sent.Length - 1; i >= 0; i--)
             {
+                sent[i].MaybeDelivered = true; // sent in the lost session: perhaps delivered
                 _unsent.AddFirst(sent[i]);
             }
 
@@ -354,7 +363,7 @@ internal sealed partial class OutboxQueue
         // Only stored, unsent entries can go: a message on the wire (or awaiting its ack) cannot be taken back.
         for (var node = oldest ? _unsent.First : _unsent.Last; node is not null; node = oldest ? node.Next : node.Previous)
         {
-            if (node.Value.IsStored && !node.Value.Removed && !node.Value.InFlight)
+            if (node.Value.IsStored && !node.Value.Removed && !node.Value.InFlight && !node.Value.MaybeDelivered)
             {
                 return node.Value;
             }

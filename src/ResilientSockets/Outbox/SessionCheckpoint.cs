@@ -94,17 +94,16 @@ internal sealed class SessionCheckpoint
     }
 
     /// <summary>A new session began (first, or after a lost one): nothing maps yet. Saved before any DATA of it is written.</summary>
-    public Task StartSessionAsync(Guid sessionId)
-    {
-        _sessionId = sessionId;
-        _segments.Clear();
-        _open = false;
-        return SaveAsync();
-    }
+    public Task StartSessionAsync(Guid sessionId) => CommitAsync(sessionId, [], open: false, 0, 0);
+
+    /// <summary>The session ended cleanly with nothing left to send: a later start begins a new session without reporting this one lost.</summary>
+    public Task ClearAsync() => CommitAsync(Guid.Empty, [], open: false, 0, 0);
 
     /// <summary>
     /// Called under the session's write lock just before a DATA frame with <paramref name="sequence"/> is written, for a
-    /// durable message (<paramref name="outboxId"/> &gt; 0) or any other (0). Writes the checkpoint only when the mapping changes.
+    /// durable message (<paramref name="outboxId"/> &gt; 0) or any other (0). Writes the checkpoint only when the mapping
+    /// changes, and takes the change only once it is saved: a failed save leaves the mapping as the store has it, so the
+    /// next write tries again instead of going out unmapped.
     /// </summary>
     public Task BeforeDataAsync(long outboxId, ulong sequence)
     {
@@ -117,12 +116,9 @@ internal sealed class SessionCheckpoint
                 return Task.CompletedTask;
             }
 
-            Prune();
-            _segments.Add(new Segment(outboxId, sequence, 0));
-            _open = true;
-            _lastId = outboxId;
-            _lastSequence = sequence;
-            return SaveAsync();
+            var started = Pruned();
+            started.Add(new Segment(outboxId, sequence, 0));
+            return CommitAsync(_sessionId, started, open: true, outboxId, sequence);
         }
 
         if (!_open)
@@ -131,18 +127,18 @@ internal sealed class SessionCheckpoint
         }
 
         // A non-durable message takes the next sequence: the segment must end at the last durable one first.
-        _open = false;
-        var last = _segments[^1];
+        var closed = new List<Segment>(_segments);
+        var last = closed[^1];
         if (_lastId < last.FirstId)
         {
-            _segments.RemoveAt(_segments.Count - 1); // its only message was withdrawn: it maps nothing
+            closed.RemoveAt(closed.Count - 1); // its only message was withdrawn: it maps nothing
         }
         else
         {
-            _segments[^1] = last with { LastId = _lastId };
+            closed[^1] = last with { LastId = _lastId };
         }
 
-        return SaveAsync();
+        return CommitAsync(_sessionId, closed, open: false, _lastId, _lastSequence);
     }
 
     /// <summary>The write of a durable frame failed (it never reached the kernel): it will go out again, so the segment ends before it.</summary>
@@ -155,46 +151,44 @@ internal sealed class SessionCheckpoint
         }
     }
 
-    private void Prune()
+    private List<Segment> Pruned()
     {
         // A segment maps ids up to the next segment's first id (or its own last id): once every id it maps has left
-        // the outbox, no restart can need it.
+        // the store (removal confirmed), no restart can need it.
         var lowest = _lowestStoredId();
-        while (_segments.Count > 0
-            && ((_segments[0].LastId != 0 && _segments[0].LastId < lowest) || (_segments.Count > 1 && _segments[1].FirstId <= lowest)))
+        var segments = new List<Segment>(_segments);
+        while (segments.Count > 0
+            && ((segments[0].LastId != 0 && segments[0].LastId < lowest) || (segments.Count > 1 && segments[1].FirstId <= lowest)))
         {
-            _segments.RemoveAt(0);
+            segments.RemoveAt(0);
         }
 
-        if (_segments.Count >= MaxSegments)
+        if (segments.Count >= MaxSegments)
         {
-            throw new OutboxStoreException(OutboxStoreFailure.Other, $"The outbox's session checkpoint would exceed {MaxSegments} segments: durable and non-durable sends alternate faster than the server acknowledges them. Send non-durable messages with SendOptions.Transient less often, or acknowledge sooner (Session.AckEvery).");
+            throw new OutboxStoreException(OutboxStoreFailure.Other, $"The outbox's session checkpoint would exceed {MaxSegments} segments: durable and non-durable sends alternate faster than the server acknowledges them (or the store keeps failing to remove sent messages). Send non-durable messages with SendOptions.Transient less often, or acknowledge sooner (Session.AckEvery).");
         }
+
+        return segments;
     }
 
-    private Task SaveAsync()
+    private async Task CommitAsync(Guid sessionId, List<Segment> segments, bool open, long lastId, ulong lastSequence)
     {
-        var data = new byte[HeaderSize + (_segments.Count * SegmentSize)];
+        var data = new byte[HeaderSize + (segments.Count * SegmentSize)];
         data[0] = Version;
-        _sessionId.ToByteArray().CopyTo(data, 1);
-        BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(17), _segments.Count);
-        for (var i = 0; i < _segments.Count; i++)
+        sessionId.ToByteArray().CopyTo(data, 1);
+        BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(17), segments.Count);
+        for (var i = 0; i < segments.Count; i++)
         {
             var at = data.AsSpan(HeaderSize + (i * SegmentSize));
-            BinaryPrimitives.WriteInt64BigEndian(at, _segments[i].FirstId);
-            BinaryPrimitives.WriteUInt64BigEndian(at.Slice(8), _segments[i].FirstSequence);
-            BinaryPrimitives.WriteInt64BigEndian(at.Slice(16), _segments[i].LastId);
+            BinaryPrimitives.WriteInt64BigEndian(at, segments[i].FirstId);
+            BinaryPrimitives.WriteUInt64BigEndian(at.Slice(8), segments[i].FirstSequence);
+            BinaryPrimitives.WriteInt64BigEndian(at.Slice(16), segments[i].LastId);
         }
 
         Saves++;
-        return SaveCoreAsync(data);
-    }
-
-    private async Task SaveCoreAsync(byte[] data)
-    {
         try
         {
-            await _store.SaveCheckpointAsync(data, CancellationToken.None).ConfigureAwait(false);
+            await _store.SaveCheckpointAsync(sessionId == Guid.Empty ? ReadOnlyMemory<byte>.Empty : data, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutboxStoreException)
         {
@@ -202,6 +196,13 @@ internal sealed class SessionCheckpoint
             // duplicate or lose messages after a restart: the client faults on an OutboxStoreException.
             throw new OutboxStoreException(OutboxStoreFailure.Other, $"The outbox store could not save the session checkpoint: {ex.Message}", innerException: ex);
         }
+
+        _sessionId = sessionId;
+        _segments.Clear();
+        _segments.AddRange(segments);
+        _open = open;
+        _lastId = lastId;
+        _lastSequence = lastSequence;
     }
 
     private static OutboxStoreException Unreadable(string why)

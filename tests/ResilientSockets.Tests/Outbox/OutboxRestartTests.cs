@@ -228,6 +228,7 @@ public sealed class OutboxRestartTests(ITestOutputHelper output)
         var session = await host.SingleSessionAsync();
         await Eventually.TrueAsync(() => session.MessagesAcknowledged >= 200, "the client's acks up to 200 reached the server");
         proxy.BlackHoleExistingLinks();
+        await first.SendTextAsync("pending"); // into the black hole: the outbox is not empty, so the stop keeps the session
         await first.DisposeAsync();
         proxy.CutAll();
 

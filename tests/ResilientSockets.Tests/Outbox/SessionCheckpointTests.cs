@@ -127,4 +127,55 @@ public sealed class SessionCheckpointTests
         act.Should().Throw<OutboxStoreException>()
             .Where(e => e.Failure == OutboxStoreFailure.Corrupted && e.Message.Contains("SaveCheckpointAsync", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_failed_save_changes_nothing_so_the_next_write_saves_again()
+    {
+        await using var inner = new InMemoryOutboxStore();
+        var store = new FlakyCheckpointStore(inner);
+        var checkpoint = new SessionCheckpoint(store, () => 10);
+        await checkpoint.StartSessionAsync(Session);
+        await checkpoint.BeforeDataAsync(10, 1);
+        store.FailNext = true;
+
+        var close = () => checkpoint.BeforeDataAsync(0, 2); // a transient message: the run must be closed first
+        await close.Should().ThrowAsync<OutboxStoreException>();
+        await checkpoint.BeforeDataAsync(0, 2); // the retry, on the next connection
+
+        var restored = new SessionCheckpoint(inner, () => 10);
+        restored.Restore((await inner.LoadCheckpointAsync()).Span);
+        restored.SequenceOf(11).Should().BeNull("the close was saved by the retry: id 11 is not taken for sequence 2");
+    }
+
+    private sealed class FlakyCheckpointStore(InMemoryOutboxStore inner) : IOutboxStore
+    {
+        public bool FailNext { get; set; }
+
+        public long Count => inner.Count;
+
+        public long Bytes => inner.Bytes;
+
+        public Task<long> AppendAsync(OutboxRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
+
+        public Task CompleteAsync(long id, CancellationToken cancellationToken = default) => inner.CompleteAsync(id, cancellationToken);
+
+        public Task CompleteRangeAsync(long firstId, long lastId, CancellationToken cancellationToken = default) => inner.CompleteRangeAsync(firstId, lastId, cancellationToken);
+
+        public Task<IReadOnlyList<OutboxRecord>> LoadPendingAsync(CancellationToken cancellationToken = default) => inner.LoadPendingAsync(cancellationToken);
+
+        public Task<ReadOnlyMemory<byte>> LoadCheckpointAsync(CancellationToken cancellationToken = default) => inner.LoadCheckpointAsync(cancellationToken);
+
+        public Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                return Task.FromException(new OutboxStoreException(OutboxStoreFailure.DiskFull, "full (test)"));
+            }
+
+            return inner.SaveCheckpointAsync(checkpoint, cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => default;
+    }
 }
