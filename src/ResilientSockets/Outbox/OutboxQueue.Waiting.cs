@@ -29,7 +29,7 @@ internal sealed partial class OutboxQueue
 
             var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             _completionWaiters.Add((order, entry, waiter));
-            return WaitAsync(waiter.Task, cancellationToken);
+            return Internal.TaskHelpers.WaitAsync(waiter.Task, cancellationToken);
         }
     }
 
@@ -101,25 +101,5 @@ internal sealed partial class OutboxQueue
                 }
             }
         }
-    }
-
-    private static async Task WaitAsync(Task task, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
-        {
-            await task.ConfigureAwait(false);
-            return;
-        }
-
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), cancelled))
-        {
-            if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-
-        await task.ConfigureAwait(false);
     }
 }

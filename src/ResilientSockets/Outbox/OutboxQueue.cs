@@ -157,7 +157,7 @@ internal sealed partial class OutboxQueue
                 continue;
             }
 
-            await WaitAsync(room!, cancellationToken).ConfigureAwait(false);
+            await Internal.TaskHelpers.WaitAsync(room!, cancellationToken).ConfigureAwait(false);
         }
 
         try

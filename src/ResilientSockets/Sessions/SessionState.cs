@@ -120,7 +120,7 @@ internal sealed partial class SessionState
             }
 
             _roomWaiter ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            return cancellationToken.CanBeCanceled ? WaitCancellable(_roomWaiter.Task, cancellationToken) : _roomWaiter.Task;
+            return cancellationToken.CanBeCanceled ? Internal.TaskHelpers.WaitAsync(_roomWaiter.Task, cancellationToken) : _roomWaiter.Task;
         }
     }
 
@@ -237,7 +237,7 @@ internal sealed partial class SessionState
 
             var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             _ackWaiters.Add((sequence, waiter));
-            return cancellationToken.CanBeCanceled ? WaitCancellable(waiter.Task, cancellationToken) : waiter.Task;
+            return cancellationToken.CanBeCanceled ? Internal.TaskHelpers.WaitAsync(waiter.Task, cancellationToken) : waiter.Task;
         }
     }
 
@@ -365,20 +365,6 @@ internal sealed partial class SessionState
         {
             waiter.TrySetException(error);
         }
-    }
-
-    private static async Task WaitCancellable(Task task, CancellationToken cancellationToken)
-    {
-        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (cancellationToken.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), cancelled))
-        {
-            if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-
-        await task.ConfigureAwait(false);
     }
 
     private bool HasRoomLocked() => _kept.Count < _options.MaxUnacknowledgedMessages && (_kept.Count == 0 || _keptBytes < _options.MaxUnacknowledgedBytes);

@@ -51,32 +51,15 @@ public sealed class CheckpointFailureTests
         store.Saves.Should().Be(savesBeforeFailing + 1, "one failed save, then no retry loop");
     }
 
-    private sealed class FailingCheckpointStore(int savesBeforeFailing) : IOutboxStore
+    private sealed class FailingCheckpointStore(int savesBeforeFailing) : ForwardingOutboxStore
     {
-        private readonly InMemoryOutboxStore _inner = new();
         private int _saves;
 
         public int Saves => Volatile.Read(ref _saves);
 
-        public long Count => _inner.Count;
-
-        public long Bytes => _inner.Bytes;
-
-        public Task<long> AppendAsync(OutboxRecord record, CancellationToken cancellationToken = default) => _inner.AppendAsync(record, cancellationToken);
-
-        public Task CompleteAsync(long id, CancellationToken cancellationToken = default) => _inner.CompleteAsync(id, cancellationToken);
-
-        public Task CompleteRangeAsync(long firstId, long lastId, CancellationToken cancellationToken = default) => _inner.CompleteRangeAsync(firstId, lastId, cancellationToken);
-
-        public Task<IReadOnlyList<OutboxRecord>> LoadPendingAsync(CancellationToken cancellationToken = default) => _inner.LoadPendingAsync(cancellationToken);
-
-        public Task<ReadOnlyMemory<byte>> LoadCheckpointAsync(CancellationToken cancellationToken = default) => _inner.LoadCheckpointAsync(cancellationToken);
-
-        public Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
+        public override Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
             => Interlocked.Increment(ref _saves) > savesBeforeFailing
                 ? Task.FromException(new OutboxStoreException(OutboxStoreFailure.DiskFull, "The disk is full (test): the checkpoint could not be saved."))
-                : _inner.SaveCheckpointAsync(checkpoint, cancellationToken);
-
-        public ValueTask DisposeAsync() => _inner.DisposeAsync();
+                : base.SaveCheckpointAsync(checkpoint, cancellationToken);
     }
 }

@@ -147,25 +147,11 @@ public sealed class SessionCheckpointTests
         restored.SequenceOf(11).Should().BeNull("the close was saved by the retry: id 11 is not taken for sequence 2");
     }
 
-    private sealed class FlakyCheckpointStore(InMemoryOutboxStore inner) : IOutboxStore
+    private sealed class FlakyCheckpointStore(InMemoryOutboxStore inner) : ForwardingOutboxStore(inner)
     {
         public bool FailNext { get; set; }
 
-        public long Count => inner.Count;
-
-        public long Bytes => inner.Bytes;
-
-        public Task<long> AppendAsync(OutboxRecord record, CancellationToken cancellationToken = default) => inner.AppendAsync(record, cancellationToken);
-
-        public Task CompleteAsync(long id, CancellationToken cancellationToken = default) => inner.CompleteAsync(id, cancellationToken);
-
-        public Task CompleteRangeAsync(long firstId, long lastId, CancellationToken cancellationToken = default) => inner.CompleteRangeAsync(firstId, lastId, cancellationToken);
-
-        public Task<IReadOnlyList<OutboxRecord>> LoadPendingAsync(CancellationToken cancellationToken = default) => inner.LoadPendingAsync(cancellationToken);
-
-        public Task<ReadOnlyMemory<byte>> LoadCheckpointAsync(CancellationToken cancellationToken = default) => inner.LoadCheckpointAsync(cancellationToken);
-
-        public Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
+        public override Task SaveCheckpointAsync(ReadOnlyMemory<byte> checkpoint, CancellationToken cancellationToken = default)
         {
             if (FailNext)
             {
@@ -173,9 +159,7 @@ public sealed class SessionCheckpointTests
                 return Task.FromException(new OutboxStoreException(OutboxStoreFailure.DiskFull, "full (test)"));
             }
 
-            return inner.SaveCheckpointAsync(checkpoint, cancellationToken);
+            return base.SaveCheckpointAsync(checkpoint, cancellationToken);
         }
-
-        public ValueTask DisposeAsync() => default;
     }
 }
